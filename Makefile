@@ -1,0 +1,50 @@
+# The two commands of this project: `make dev` runs the forum locally, `make test` installs
+# everything and passes every test. Everything else here serves those two or deploys.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: dev test lint typecheck unit layer synth deploy bench clean
+
+$(BIN)/.installed: requirements-dev.txt layers/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+layer: $(BIN)/.installed
+	$(BIN)/python layers/build.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy functions infra tests bench
+
+test: install layer lint typecheck
+	$(BIN)/python -m pytest -q
+
+dev: install
+	@echo "The local runtime (make dev) is not built yet: see the README."
+	@exit 1
+
+synth: install layer
+	npx cdk synth --quiet
+
+deploy: install layer
+	npx cdk deploy
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/dynamodb_cost.py
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out layers/build .pytest_cache .mypy_cache .ruff_cache

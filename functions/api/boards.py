@@ -1,0 +1,51 @@
+"""/api/boards: the board index, a board's topics, and creating boards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from forum import boards
+
+from .auth import require_member
+from .schemas import BoardIn, BoardList, BoardOut, BoardPage
+from .shaping import board_out, topic_summary
+
+router = Router()
+
+BoardId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The board's id.")]
+
+
+@router.get("/api/boards", summary="All boards in display order, with counters and last post")
+def list_boards() -> BoardList:
+    return BoardList(boards=[board_out(board) for board in boards.list_boards()])
+
+
+@router.post("/api/boards", summary="Create a board (admins)")
+def create_board(body: BoardIn) -> Response[BoardOut]:
+    member = require_member(router.current_event)
+    board = boards.create_board(member, body.name, body.description)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=board_out(board),
+        headers={"Location": f"/api/boards/{board.board_id}"},
+    )
+
+
+@router.get("/api/boards/<board_id>", summary="A board and a page of its topics")
+def board_page(
+    board_id: BoardId,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="next_cursor of the page before.")
+    ] = None,
+) -> BoardPage:
+    board, topics, next_cursor = boards.board_page(board_id, cursor or None)
+    return BoardPage(
+        board=board_out(board),
+        topics=[topic_summary(topic) for topic in topics],
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,28 @@
+"""/api/topics/{topic_id}/heartbeat: who is viewing a topic, and its view count."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from forum import presence
+
+from .auth import require_member
+from .params import TopicId
+from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
+
+router = Router()
+
+
+@router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
+def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
+    seen = presence.heartbeat(topic_id, "guest", body.viewer_id)
+    return PresenceOut(members=seen.members, guests=seen.guests)
+
+
+@router.post(
+    "/api/topics/<topic_id>/heartbeat/member", summary="A signed-in member is viewing the topic"
+)
+def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
+    member = require_member(router.current_event)
+    seen = presence.heartbeat(topic_id, "member", member.user_id)
+    return PresenceOut(members=seen.members, guests=seen.guests)

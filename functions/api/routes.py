@@ -1,0 +1,71 @@
+"""The JSON API's routes as API Gateway sees them: which need a signed-in member.
+
+The CDK stack creates these routes (with the JWT authorizer where ``auth`` is set) and the local
+runtime's gateway authorizes with the same table, so the two can never disagree. A test checks
+that the handler serves exactly these routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    # API Gateway's route path syntax: {name} is one path segment.
+    path: str
+    auth: bool
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/api/boards", auth=False),
+    Route("POST", "/api/boards", auth=True),
+    Route("GET", "/api/boards/{board_id}", auth=False),
+    Route("POST", "/api/boards/{board_id}/topics", auth=True),
+    Route("GET", "/api/topics/{topic_id}", auth=False),
+    Route("GET", "/api/topics/{topic_id}/previous", auth=False),
+    Route("GET", "/api/topics/{topic_id}/next", auth=False),
+    Route("POST", "/api/topics/{topic_id}/posts", auth=True),
+    Route("PATCH", "/api/topics/{topic_id}/posts/{number}", auth=True),
+    Route("DELETE", "/api/topics/{topic_id}/posts/{number}", auth=True),
+    Route("POST", "/api/topics/{topic_id}/heartbeat", auth=False),
+    Route("POST", "/api/topics/{topic_id}/heartbeat/member", auth=True),
+    Route("GET", "/api/openapi.json", auth=False),
+    Route("GET", "/api/docs", auth=False),
+)
+
+# Everything else under /api reaches the function too, which answers 404 problem+json.
+API_CATCH_ALL = Route("ANY", "/api/{proxy+}", auth=False)
+
+AUTHENTICATED_ROUTES = tuple(route for route in ROUTES if route.auth)
+
+
+def _segments(path: str) -> list[str]:
+    return path.strip("/").split("/")
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route API Gateway would pick for a request, with its path parameters."""
+    parts = _segments(path)
+    for route in ROUTES:
+        if route.method != method.upper():
+            continue
+        template = _segments(route.path)
+        if len(template) != len(parts):
+            continue
+        params: dict[str, str] = {}
+        for expected, actual in zip(template, parts, strict=True):
+            if expected.startswith("{") and expected.endswith("}"):
+                if not actual:
+                    break
+                params[expected[1:-1]] = actual
+            elif expected != actual:
+                break
+        else:
+            return route, params
+    return None

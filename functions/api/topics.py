@@ -1,0 +1,52 @@
+"""/api/topics: starting a topic, reading it page by page, previous and next."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from forum import topics
+
+from .auth import require_member
+from .boards import BoardId
+from .params import TopicId
+from .schemas import NeighbourOut, TopicIn, TopicPage
+from .shaping import post_out, topic_header
+
+router = Router()
+
+
+@router.post("/api/boards/<board_id>/topics", summary="Start a topic with its opening post")
+def create_topic(board_id: BoardId, body: TopicIn) -> Response[TopicPage]:
+    member = require_member(router.current_event)
+    topic, post = topics.create_topic(member, board_id, body.title, body.body)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=TopicPage(topic=topic_header(topic, 1), posts=[post_out(post)]),
+        headers={"Location": f"/api/topics/{topic.topic_id}"},
+    )
+
+
+@router.get("/api/topics/<topic_id>", summary="A topic's header and the posts of one page")
+def topic_page(
+    topic_id: TopicId,
+    page: Annotated[int, Query(ge=1, le=10**9, description="1 is the first page.")] = 1,
+) -> TopicPage:
+    topic, posts = topics.topic_page(topic_id, page)
+    return TopicPage(topic=topic_header(topic, page), posts=[post_out(post) for post in posts])
+
+
+@router.get("/api/topics/<topic_id>/previous", summary="The topic above this one in its board")
+def previous_topic(topic_id: TopicId) -> NeighbourOut:
+    neighbour = topics.neighbour(topic_id, "previous")
+    return NeighbourOut(id=neighbour.topic_id, title=neighbour.title)
+
+
+@router.get("/api/topics/<topic_id>/next", summary="The topic below this one in its board")
+def next_topic(topic_id: TopicId) -> NeighbourOut:
+    neighbour = topics.neighbour(topic_id, "next")
+    return NeighbourOut(id=neighbour.topic_id, title=neighbour.title)

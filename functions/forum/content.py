@@ -1,0 +1,53 @@
+"""The rules for what people write: titles and post bodies."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import Invalid
+
+TITLE_MAX = 200
+BODY_MAX = 50_000
+NAME_MAX = 80
+DESCRIPTION_MAX = 500
+
+
+def _has_control_characters(text: str, allow_newlines: bool) -> bool:
+    for char in text:
+        if allow_newlines and char in "\n\r\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            return True
+    return False
+
+
+def clean_line(text: str, field: str, maximum: int) -> str:
+    """A one-line text (a title, a board name): trimmed, 1..maximum characters, no controls."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise Invalid(f"The {field} must not be empty.", field)
+    if len(cleaned) > maximum:
+        raise Invalid(
+            f"The {field} is {len(cleaned)} characters; at most {maximum} are allowed.", field
+        )
+    if _has_control_characters(cleaned, allow_newlines=False):
+        raise Invalid(f"The {field} must not contain control characters or line breaks.", field)
+    return cleaned
+
+
+def clean_title(title: str) -> str:
+    return clean_line(title, "title", TITLE_MAX)
+
+
+def clean_body(body: str, field: str = "body", maximum: int = BODY_MAX) -> str:
+    """Markdown: 1..maximum characters, not only blanks, no control characters but newlines."""
+    cleaned = body.rstrip()
+    if not cleaned.strip():
+        raise Invalid(f"The {field} must not be empty.", field)
+    if len(cleaned) > maximum:
+        raise Invalid(
+            f"The {field} is {len(cleaned)} characters; at most {maximum} are allowed.", field
+        )
+    if _has_control_characters(cleaned, allow_newlines=True):
+        raise Invalid(f"The {field} must not contain control characters.", field)
+    return cleaned

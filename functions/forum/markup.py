@@ -1,0 +1,58 @@
+"""Markdown in, sanitized HTML out: rendered once, when a post is written, and stored beside it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+
+# What a post may contain after rendering. Anything else (raw HTML, scripts, styles, event
+# handlers, iframes, images from other sites) is dropped; the text inside is kept.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow ugc noopener"
+
+
+def _image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    # Pictures belong in attachments (thumbnailed, stripped of metadata, served by us); an image
+    # from elsewhere would leak every reader's address to its host, so it becomes a plain link.
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt)}</a>'
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def render(source: str) -> str:
+    """Render Markdown to HTML that is safe to put in a page as it is."""
+    html = _parser().render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )

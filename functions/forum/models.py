@@ -1,0 +1,160 @@
+"""PynamoDB models of the one table (see schema.py for the key layout).
+
+All item kinds share one base model with a ``kind`` discriminator, so a single Query over the
+board index can return the board and its topics as the right classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from . import schema
+from .settings import get_settings
+
+_settings = get_settings()
+
+
+class _TableMeta:
+    table_name = _settings.table_name
+    region = _settings.region
+    host = _settings.dynamodb_endpoint
+
+
+class BoardTopicsIndex(GlobalSecondaryIndex["ForumItem"]):
+    class Meta:
+        index_name = schema.BOARD_TOPICS_INDEX
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class UserPostsIndex(GlobalSecondaryIndex["ForumItem"]):
+    class Meta:
+        index_name = schema.USER_POSTS_INDEX
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class ForumItem(Model):
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name=schema.PARTITION_KEY)
+    sk = UnicodeAttribute(range_key=True, attr_name=schema.SORT_KEY)
+    kind = DiscriminatorAttribute()
+
+    gsi1pk = UnicodeAttribute(null=True, attr_name=schema.BOARD_TOPICS_PK)
+    gsi1sk = UnicodeAttribute(null=True, attr_name=schema.BOARD_TOPICS_SK)
+    gsi2pk = UnicodeAttribute(null=True, attr_name=schema.USER_POSTS_PK)
+    gsi2sk = UnicodeAttribute(null=True, attr_name=schema.USER_POSTS_SK)
+
+    board_topics = BoardTopicsIndex()
+    user_posts = UserPostsIndex()
+
+
+class Person(MapAttribute[str, Any]):
+    """Who wrote something, as shown beside it: the user's id (Cognito sub) and name."""
+
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class LastPost(MapAttribute[str, Any]):
+    topic_id = UnicodeAttribute()
+    topic_title = UnicodeAttribute()
+    number = NumberAttribute()
+    author = Person()
+    created_at = UnicodeAttribute()
+
+
+class Board(ForumItem, discriminator="board"):
+    board_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    position = NumberAttribute(default=0)
+    topic_count = NumberAttribute(default=0)
+    post_count = NumberAttribute(default=0)
+    last_post = LastPost(null=True)
+    created_at = UnicodeAttribute()
+
+
+class Topic(ForumItem, discriminator="topic"):
+    topic_id = UnicodeAttribute()
+    board_id = UnicodeAttribute()
+    # Copied from the board so that a topic page needs no read of the board.
+    board_name = UnicodeAttribute()
+    title = UnicodeAttribute()
+    started_by = Person()
+    started_at = UnicodeAttribute()
+    # The number of the newest post: posts are numbered 1..last_number with no gap.
+    last_number = NumberAttribute(default=1)
+    # Replies that are not removed (the opening post is not a reply).
+    reply_count = NumberAttribute(default=0)
+    view_count = NumberAttribute(default=0)
+    pinned = BooleanAttribute(default=False)
+    locked = BooleanAttribute(default=False)
+    removed = BooleanAttribute(default=False)
+    last_post = LastPost()
+    last_activity = UnicodeAttribute()
+
+
+class Post(ForumItem, discriminator="post"):
+    topic_id = UnicodeAttribute()
+    number = NumberAttribute()
+    author = Person()
+    created_at = UnicodeAttribute()
+    body = UnicodeAttribute()
+    body_html = UnicodeAttribute()
+    edited_at = UnicodeAttribute(null=True)
+    edited_by = Person(null=True)
+    removed = BooleanAttribute(default=False)
+    removed_by = Person(null=True)
+    version = VersionAttribute()
+
+
+class PresenceWindow(ForumItem, discriminator="presence"):
+    """How many distinct members and guests were seen on a topic in one presence window."""
+
+    window = NumberAttribute()
+    members = NumberAttribute(default=0)
+    guests = NumberAttribute(default=0)
+    expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
+class Viewer(ForumItem, discriminator="viewer"):
+    """When one viewer was last seen on a topic, and in which presence window."""
+
+    last_seen = NumberAttribute()
+    window = NumberAttribute()
+    expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
+def person(user_id: str, name: str) -> Person:
+    return Person(id=user_id, name=name)
+
+
+def transaction() -> TransactWrite:
+    """A write transaction on the table's connection (committed when the ``with`` block ends)."""
+    return TransactWrite(connection=ForumItem._get_connection().connection)
+
+
+def cancellation_codes(error: TransactWriteError) -> list[str | None]:
+    """Why DynamoDB cancelled a transaction, one entry per item in the order they were added."""
+    return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]

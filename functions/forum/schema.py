@@ -1,0 +1,110 @@
+"""The one DynamoDB table: key names, index names and attribute names, defined once.
+
+The PynamoDB models, the CDK table construct and the local runtime all read these, so the table
+that exists in AWS, in moto and in the code can never drift apart.
+
+Item layout (pk / sk):
+  BOARDS           / BOARD#{board_id}         a board with its counters and last post
+  TOPIC#{topic_id} / TOPIC                    a topic header with its counters
+  TOPIC#{topic_id} / POST#{number:010d}       a post; numbers are dense per topic, 1 = opening post
+  TOPIC#{topic_id} / PRESENCE#{window}        members / guests counted in one presence window
+  TOPIC#{topic_id} / VIEWER#{kind}#{id}       when a viewer was last seen on the topic (TTL)
+
+Indexes:
+  board_topics  gsi1pk = BOARD#{board_id}; gsi1sk = {pinned 1|0}#{last activity}#{topic_id} for a
+                topic, "~" for the board itself, so one descending Query yields the board and
+                then its topics pinned first, newest activity first.
+  user_posts    gsi2pk = USER#{user_id};   gsi2sk = {created_at}#{topic_id}#{number}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+TTL_ATTRIBUTE = "expires_at"
+
+BOARD_TOPICS_INDEX = "board_topics"
+BOARD_TOPICS_PK = "gsi1pk"
+BOARD_TOPICS_SK = "gsi1sk"
+
+USER_POSTS_INDEX = "user_posts"
+USER_POSTS_PK = "gsi2pk"
+USER_POSTS_SK = "gsi2sk"
+
+# (index name, partition key attribute, sort key attribute); every index projects all attributes.
+GLOBAL_INDEXES: tuple[tuple[str, str, str], ...] = (
+    (BOARD_TOPICS_INDEX, BOARD_TOPICS_PK, BOARD_TOPICS_SK),
+    (USER_POSTS_INDEX, USER_POSTS_PK, USER_POSTS_SK),
+)
+
+BOARDS_PK = "BOARDS"
+BOARD_SK_PREFIX = "BOARD#"
+TOPIC_PK_PREFIX = "TOPIC#"
+TOPIC_SK = "TOPIC"
+POST_SK_PREFIX = "POST#"
+PRESENCE_SK_PREFIX = "PRESENCE#"
+VIEWER_SK_PREFIX = "VIEWER#"
+BOARD_GSI_PREFIX = "BOARD#"
+USER_GSI_PREFIX = "USER#"
+# Sorts after every topic key ("0#…", "1#…"), so the board comes first in a descending Query.
+BOARD_HEADER_GSI_SK = "~"
+
+
+def board_sk(board_id: str) -> str:
+    return f"{BOARD_SK_PREFIX}{board_id}"
+
+
+def topic_pk(topic_id: str) -> str:
+    return f"{TOPIC_PK_PREFIX}{topic_id}"
+
+
+def post_sk(number: int) -> str:
+    # Zero-padded so that the lexical order of sort keys is the numeric order of posts.
+    return f"{POST_SK_PREFIX}{number:010d}"
+
+
+def board_gsi_pk(board_id: str) -> str:
+    return f"{BOARD_GSI_PREFIX}{board_id}"
+
+
+def topic_order_key(pinned: bool, last_activity: str, topic_id: str) -> str:
+    return f"{1 if pinned else 0}#{last_activity}#{topic_id}"
+
+
+def user_gsi_pk(user_id: str) -> str:
+    return f"{USER_GSI_PREFIX}{user_id}"
+
+
+def user_post_key(created_at: str, topic_id: str, number: int) -> str:
+    return f"{created_at}#{topic_id}#{number:010d}"
+
+
+def create_table_arguments(table_name: str) -> dict[str, Any]:
+    """The boto3 ``create_table`` arguments for this table (moto in tests and the local runtime)."""
+    attributes = {PARTITION_KEY, SORT_KEY}
+    for _, index_pk, index_sk in GLOBAL_INDEXES:
+        attributes.update((index_pk, index_sk))
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": name,
+                "KeySchema": [
+                    {"AttributeName": index_pk, "KeyType": "HASH"},
+                    {"AttributeName": index_sk, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for name, index_pk, index_sk in GLOBAL_INDEXES
+        ],
+    }

@@ -1,0 +1,155 @@
+"""Topics: starting one, reading it page by page, and its neighbours in the board's order."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pynamodb.exceptions import TransactWriteError
+
+from . import clock, schema
+from .boards import get_board
+from .content import clean_body, clean_title
+from .errors import Busy, NotFound
+from .identity import Member
+from .markup import render
+from .models import (
+    Board,
+    ForumItem,
+    LastPost,
+    Person,
+    Post,
+    Topic,
+    cancellation_codes,
+    person,
+    transaction,
+)
+from .settings import get_settings
+
+
+def get_topic(topic_id: str, consistent: bool = False) -> Topic:
+    """A topic that exists and was not removed."""
+    try:
+        topic = Topic.get(schema.topic_pk(topic_id), schema.TOPIC_SK, consistent_read=consistent)
+    except Topic.DoesNotExist:
+        topic = None
+    if topic is None or topic.removed:
+        raise NotFound(f"There is no topic with the id {topic_id!r}.")
+    return topic
+
+
+def new_post(topic_id: str, number: int, author: Person, at: str, body: str) -> Post:
+    return Post(
+        schema.topic_pk(topic_id),
+        schema.post_sk(number),
+        topic_id=topic_id,
+        number=number,
+        author=author,
+        created_at=at,
+        body=body,
+        body_html=render(body),
+        gsi2pk=schema.user_gsi_pk(author.id),
+        gsi2sk=schema.user_post_key(at, topic_id, number),
+    )
+
+
+def last_post_of(topic_id: str, title: str, post: Post) -> LastPost:
+    return LastPost(
+        topic_id=topic_id,
+        topic_title=title,
+        number=post.number,
+        author=person(post.author.id, post.author.name),
+        created_at=post.created_at,
+    )
+
+
+def create_topic(member: Member, board_id: str, title: str, body: str) -> tuple[Topic, Post]:
+    """A topic and its opening post, written with the board's counters in one transaction."""
+    title = clean_title(title)
+    body = clean_body(body)
+    board_name = get_board(board_id).name
+    topic_id = clock.new_id()
+    at = clock.now_iso()
+    author = person(member.user_id, member.name)
+    post = new_post(topic_id, 1, author, at, body)
+    last = last_post_of(topic_id, title, post)
+    topic = Topic(
+        schema.topic_pk(topic_id),
+        schema.TOPIC_SK,
+        topic_id=topic_id,
+        board_id=board_id,
+        board_name=board_name,
+        title=title,
+        started_by=author,
+        started_at=at,
+        last_number=1,
+        reply_count=0,
+        view_count=0,
+        last_post=last,
+        last_activity=at,
+        gsi1pk=schema.board_gsi_pk(board_id),
+        gsi1sk=schema.topic_order_key(False, at, topic_id),
+    )
+    board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
+    try:
+        with transaction() as tx:
+            tx.save(topic, condition=Topic.pk.does_not_exist())
+            tx.save(post, condition=Post.pk.does_not_exist())
+            tx.update(
+                board,
+                actions=[
+                    Board.topic_count.add(1),
+                    Board.post_count.add(1),
+                    Board.last_post.set(last),
+                ],
+                condition=Board.pk.exists(),
+            )
+    except TransactWriteError as error:
+        codes = cancellation_codes(error)
+        if len(codes) == 3 and codes[2] == "ConditionalCheckFailed":
+            raise NotFound(f"There is no board with the id {board_id!r}.") from error
+        raise Busy("The forum is busy; please try again.") from error
+    return topic, post
+
+
+def page_count(topic: Topic) -> int:
+    return max(1, math.ceil(topic.last_number / get_settings().posts_per_page))
+
+
+def topic_page(topic_id: str, page: int) -> tuple[Topic, list[Post]]:
+    """The topic's header and its posts on page ``page``: two requests, whatever the page."""
+    topic = get_topic(topic_id)
+    if page < 1 or page > page_count(topic):
+        raise NotFound(f"The topic has {page_count(topic)} page(s); there is no page {page}.")
+    per_page = get_settings().posts_per_page
+    first = (page - 1) * per_page + 1
+    last = min(page * per_page, int(topic.last_number))
+    posts = Post.query(
+        schema.topic_pk(topic_id),
+        Post.sk.between(schema.post_sk(first), schema.post_sk(last)),
+    )
+    return topic, list(posts)
+
+
+Direction = Literal["previous", "next"]
+
+
+def neighbour(topic_id: str, direction: Direction) -> Topic:
+    """The topic just above ("previous") or below ("next") this one in its board's list."""
+    topic = get_topic(topic_id)
+    key = topic.gsi1sk or ""
+    if direction == "previous":
+        # Everything above sorts higher, up to (not including) the board's own "~" item.
+        condition = ForumItem.gsi1sk.between(key, "}")
+        forward = True
+    else:
+        condition = ForumItem.gsi1sk.between("0", key)
+        forward = False
+    candidates = ForumItem.board_topics.query(
+        schema.board_gsi_pk(topic.board_id), condition, scan_index_forward=forward, limit=2
+    )
+    for item in candidates:
+        if isinstance(item, Topic) and item.topic_id != topic_id:
+            return item
+    where = "first" if direction == "previous" else "last"
+    raise NotFound(f"This is the {where} topic of its board; there is no {direction} topic.")

@@ -1,0 +1,270 @@
+"""The JSON API: the dependency layer, the ``api`` function and the HTTP API in front of it."""
+
+from __future__ import annotations
+
+import json
+
+import jsii
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from api.routes import API_CATCH_ALL, ROUTES, Route
+from forum import schema
+
+from . import FUNCTIONS_DIR, LAYER_BUILD_DIR
+from .config import ForumConfig
+from .nag import acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+API_HANDLER = "api.handler.lambda_handler"
+METRICS_NAMESPACE = "Forum"
+
+# Never shipped with the functions: caches of the developer's own interpreter and tools.
+FUNCTIONS_EXCLUDE = [
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    "**/.DS_Store",
+]
+
+# One JSON object per request in the access log; every value a string so that a missing one
+# ("-") never breaks the JSON.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "routeKey": "$context.routeKey",
+    "path": "$context.path",
+    "protocol": "$context.protocol",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+    "errorMessage": "$context.error.message",
+    "userAgent": "$context.identity.userAgent",
+    "user": "$context.authorizer.claims.sub",
+}
+
+
+PUBLIC_READ_REASON = (
+    "Public read: boards, topics, posts and the API's documentation are readable without "
+    "signing in, as in any forum; every write route carries the member JWT authorizer."
+)
+# Public routes that are not plain reads each need their own reason (cdk-nag APIG4).
+PUBLIC_ROUTE_REASONS = {
+    API_CATCH_ALL.route_key: (
+        "Catch-all for unknown /api paths: the function only answers 404 problem+json, so the "
+        "API reports its errors in one format; no data is read or written."
+    ),
+    "POST /api/topics/{topic_id}/heartbeat": (
+        "Guests' presence heartbeat: a guest viewing a topic is counted without an account "
+        "(SMF's 'M Guests'); it only records an anonymous presence, bounded by the stage's "
+        "throttling. Members use the authorized /heartbeat/member route."
+    ),
+}
+
+
+class LayerNotBuiltError(RuntimeError):
+    pass
+
+
+def dependency_layer_code() -> lambda_.Code:
+    """The built layer directory, or a clear error when nobody has built it yet."""
+    if not (LAYER_BUILD_DIR / "python").is_dir():
+        raise LayerNotBuiltError(
+            f"The Lambda dependency layer is not built ({LAYER_BUILD_DIR / 'python'} is "
+            "missing). Run `make layer` (or `.venv/bin/python layers/build.py`) first."
+        )
+    return lambda_.Code.from_asset(str(LAYER_BUILD_DIR), exclude=[".stamp"])
+
+
+def functions_code() -> lambda_.Code:
+    return lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=FUNCTIONS_EXCLUDE)
+
+
+def log_group(scope: Construct, construct_id: str, retention_days: int) -> logs.LogGroup:
+    group = logs.LogGroup(scope, construct_id)
+    # Set on the CloudFormation resource: the L2 takes an enum, the context gives days.
+    cfn_group = group.node.default_child
+    assert isinstance(cfn_group, logs.CfnLogGroup)
+    cfn_group.retention_in_days = retention_days
+    return group
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class JsonAccessLog:
+    """Access logging of an HTTP API stage to a log group, one JSON object per request."""
+
+    def __init__(self, group: logs.ILogGroup) -> None:
+        self._destination = apigwv2.LogGroupLogDestination(group)
+        self._format = apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS))
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigateway.AccessLogFormat:
+        return self._format
+
+
+class ForumApi(Construct):
+    """``/api/*``: every route of ``api.routes`` on one function; writes need a member's JWT."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ForumConfig,
+        table: dynamodb.Table,
+        user_pool: cognito.IUserPool,
+        user_pool_client: cognito.IUserPoolClient,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=dependency_layer_code(),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Forum function dependencies (layers/requirements.txt), arm64 cp313",
+        )
+
+        self.function = self._api_function(config, table)
+        acknowledge(
+            self.function,
+            {
+                "AwsSolutions-L1": (
+                    "Python 3.13 on purpose: the dependency layer's wheels and bytecode are "
+                    "built for cp313 (layers/build.py); runtime and layer move together."
+                ),
+            },
+        )
+
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            api_name=f"{Stack.of(self).stack_name}-http",
+            description="The forum: JSON API under /api",
+            create_default_stage=False,
+        )
+        region = Stack.of(self).region
+        self.authorizer = authorizers.HttpJwtAuthorizer(
+            "MemberJwt",
+            f"https://cognito-idp.{region}.amazonaws.com/{user_pool.user_pool_id}",
+            jwt_audience=[user_pool_client.user_pool_client_id],
+        )
+        integration = integrations.HttpLambdaIntegration("ApiFunction", self.function)
+        self.routes: dict[str, apigwv2.HttpRoute] = {}
+        for route in (*ROUTES, API_CATCH_ALL):
+            self.routes[route.route_key] = self._add_route(route, integration)
+
+        self.access_logs = log_group(self, "AccessLogs", config.log_retention_days)
+        self.stage = self.http_api.add_stage(
+            "DefaultStage",
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api_throttle_rate,
+                burst_limit=config.api_throttle_burst,
+            ),
+            access_log_settings=JsonAccessLog(self.access_logs),
+        )
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+    def _api_function(self, config: ForumConfig, table: dynamodb.Table) -> lambda_.Function:
+        logs_group = log_group(self, "ApiFunctionLogs", config.log_retention_days)
+        role = iam.Role(
+            self,
+            "ApiFunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="The forum's api function: its log group, X-Ray and the forum table",
+        )
+        # Only its own log group, instead of the AWSLambdaBasicExecutionRole managed policy.
+        logs_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "ApiFunction",
+            description="The forum's JSON API (/api/*)",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=API_HANDLER,
+            code=functions_code(),
+            layers=[self.layer],
+            memory_size=512,
+            timeout=Duration.seconds(10),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=logs_group,
+            role=role,
+            environment={
+                # Read by forum.settings.get_settings().
+                "FORUM_TABLE": table.table_name,
+                "FORUM_POSTS_PER_PAGE": str(config.posts_per_page),
+                "FORUM_TOPICS_PER_PAGE": str(config.topics_per_page),
+                "FORUM_MAX_REQUEST_BYTES": str(config.max_request_bytes),
+                "FORUM_PRESENCE_WINDOW_SECONDS": str(config.presence_window_seconds),
+                # Read by Powertools' Logger, Tracer and Metrics.
+                "POWERTOOLS_SERVICE_NAME": "forum-api",
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+        table.grant_read_write_data(function)
+        # cdk-nag names the index grant after the table's logical id: <Id.Arn>/index/*.
+        cfn_table = table.node.default_child
+        assert isinstance(cfn_table, dynamodb.CfnTable)
+        table_logical_id = Stack.of(self).resolve(cfn_table.logical_id)
+        indexes = ", ".join(name for name, _, _ in schema.GLOBAL_INDEXES)
+        acknowledge(
+            role,
+            {
+                "AwsSolutions-IAM5[Resource::*]": (
+                    "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
+                    "permissions, so active tracing can only be granted on '*'."
+                ),
+                f"AwsSolutions-IAM5[Resource::<{table_logical_id}.Arn>/index/*]": (
+                    f"The function queries the forum table's global secondary indexes ({indexes}); "
+                    "the grant covers that table's indexes only."
+                ),
+            },
+        )
+        return function
+
+    def _add_route(
+        self, route: Route, integration: apigwv2.HttpRouteIntegration
+    ) -> apigwv2.HttpRoute:
+        (http_route,) = self.http_api.add_routes(
+            path=route.path,
+            methods=[apigwv2.HttpMethod(route.method)],
+            integration=integration,
+            authorizer=self.authorizer if route.auth else None,
+        )
+        if not route.auth:
+            reason = PUBLIC_ROUTE_REASONS.get(route.route_key)
+            if reason is None and route.method == "GET":
+                reason = PUBLIC_READ_REASON
+            # A public route that changes something and has no reason here stays a cdk-nag error.
+            if reason is not None:
+                acknowledge(http_route, {"AwsSolutions-APIG4": reason})
+        return http_route

@@ -1,0 +1,71 @@
+"""The forum's tunable limits, read from CDK context (``cdk.json``) with safe defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from constructs import Construct
+
+# Log retention periods CloudWatch Logs accepts, in days.
+# fmt: off
+LOG_RETENTION_DAYS = frozenset({
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+})
+# fmt: on
+
+
+@dataclass(frozen=True)
+class ForumConfig:
+    """Each field is read from the context key ``forum:<camelCase name>``."""
+
+    posts_per_page: int = 20
+    topics_per_page: int = 20
+    max_request_bytes: int = 256 * 1024
+    presence_window_seconds: int = 300
+    api_throttle_rate: int = 50
+    api_throttle_burst: int = 100
+    log_retention_days: int = 30
+    access_token_minutes: int = 60
+    refresh_token_days: int = 30
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    @staticmethod
+    def context_key(field_name: str) -> str:
+        head, *rest = field_name.split("_")
+        return "forum:" + head + "".join(part.capitalize() for part in rest)
+
+    @classmethod
+    def from_context(cls, scope: Construct) -> ForumConfig:
+        values: dict[str, int] = {}
+        for field in fields(cls):
+            key = cls.context_key(field.name)
+            raw = scope.node.try_get_context(key)
+            if raw is None:
+                continue
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                raise ValueError(f"context {key} must be a whole number, not {raw!r}") from None
+            if value <= 0:
+                raise ValueError(f"context {key} must be positive, not {value}")
+            values[field.name] = value
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
+            raise ValueError(
+                f"context forum:logRetentionDays is {self.log_retention_days}; use one of {allowed}"
+            )
+        # Cognito's limits: access/ID tokens 5 minutes to 1 day, refresh tokens up to 10 years.
+        if not 5 <= self.access_token_minutes <= 24 * 60:
+            raise ValueError("context forum:accessTokenMinutes must be between 5 and 1440")
+        if self.refresh_token_days > 3650 or self.refresh_token_days * 24 * 60 <= (
+            self.access_token_minutes
+        ):
+            raise ValueError(
+                "context forum:refreshTokenDays must be at most 3650 and outlast the access token"
+            )

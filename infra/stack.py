@@ -1,0 +1,37 @@
+"""The forum's stack: composes one construct per concern and exports what clients need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from .api import ForumApi
+from .auth import ForumAuth
+from .config import ForumConfig
+from .data import ForumTable
+
+
+class ForumStack(Stack):
+    """Environment-agnostic: synthesizes without credentials; deploys to the CLI's account."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        config = ForumConfig.from_context(self)
+
+        self.data = ForumTable(self, "Data")
+        self.auth = ForumAuth(self, "Auth", config=config)
+        self.api = ForumApi(
+            self,
+            "Api",
+            config=config,
+            table=self.data.table,
+            user_pool=self.auth.user_pool,
+            user_pool_client=self.auth.client,
+        )
+
+        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")
+        CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        CfnOutput(self, "TableName", value=self.data.table.table_name)

@@ -1,0 +1,64 @@
+"""The API's own description of itself, its routes, and answers to requests it does not know."""
+
+from __future__ import annotations
+
+import re
+
+from api.routes import ROUTES
+
+from ..conftest import Caller
+
+
+def test_the_handler_serves_exactly_the_shared_route_table(call: Caller) -> None:
+    from api.handler import app
+
+    served = set()
+    for route in app._static_routes + app._dynamic_routes:
+        path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+        served.add((route.method, path))
+    assert served == {(route.method, route.path) for route in ROUTES}
+
+
+def test_openapi_document_describes_every_route(call: Caller) -> None:
+    reply = call("GET", "/api/openapi.json")
+    assert reply.status == 200
+    document = reply.json
+    assert document["openapi"].startswith("3.")
+    documented = {
+        (method.upper(), path) for path, item in document["paths"].items() for method in item
+    }
+    expected = {
+        (route.method, route.path)
+        for route in ROUTES
+        if route.path not in ("/api/openapi.json", "/api/docs")
+    }
+    assert documented == expected
+    schemas = document["components"]["schemas"]
+    for name in ("BoardOut", "BoardPage", "TopicPage", "PostOut", "ReplyOut", "PresenceOut"):
+        assert name in schemas
+
+
+def test_swagger_ui_is_served(call: Caller) -> None:
+    reply = call("GET", "/api/docs")
+    assert reply.status == 200
+    assert "swagger" in reply.text.lower()
+
+
+def test_unknown_api_paths_are_problem_json_404(call: Caller) -> None:
+    reply = call("GET", "/api/nothing/here")
+    assert reply.status == 404
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json["title"] == "Not found"
+
+
+def test_base64_bodies_are_read(call: Caller, board) -> None:
+    from ..conftest import MEMBER
+
+    reply = call(
+        "POST",
+        f"/api/boards/{board['id']}/topics",
+        {"title": "Encoded", "body": "text"},
+        claims=MEMBER,
+        base64_body=True,
+    )
+    assert reply.status == 201, reply.text

@@ -1,0 +1,92 @@
+"""Synthesize the forum's CDK app once per test session and share the result.
+
+The synthesis runs cdk-nag (through CDK's Validations plugin API) and CDK's built-in template
+validation; their findings land in ``validation-report.json`` in the output directory. A failing
+validation raises from ``app.synth()`` after the assembly is written, so the error is kept and
+reported by the checks' own test while the other tests still read the template from disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+for entry in (REPO_ROOT, REPO_ROOT / "functions"):
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from aws_cdk.assertions import Template  # noqa: E402
+
+from infra.app import build_app, cdk_json_context  # noqa: E402
+from infra.stack import ForumStack  # noqa: E402
+from layers.build import build as build_layer  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    stack: ForumStack
+    outdir: Path
+    template: Template
+    resources: dict[str, Any]
+    report: dict[str, Any]
+    # The message of a failed validation (cdk-nag errors), None when synthesis succeeded.
+    error: str | None
+    seconds: float
+
+    @property
+    def template_path(self) -> Path:
+        return self.outdir / self.stack.template_file
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.resources.items()
+            if resource["Type"] == resource_type
+        }
+
+    def one(self, resource_type: str) -> tuple[str, dict[str, Any]]:
+        found = self.of_type(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    build_layer()  # incremental: a no-op when layers/dist matches layers/requirements.txt
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    started = time.perf_counter()
+    app, stack = build_app(outdir)
+    error: str | None = None
+    try:
+        app.synth()
+    except RuntimeError as failure:  # jsii turns the JavaScript error into a RuntimeError
+        error = str(failure)
+    seconds = time.perf_counter() - started
+    template_json = json.loads((outdir / stack.template_file).read_text())
+    report_path = outdir / "validation-report.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    return Synthesis(
+        stack=stack,
+        outdir=outdir,
+        template=Template.from_json(template_json),
+        resources=template_json["Resources"],
+        report=report,
+        error=error,
+        seconds=seconds,
+    )
+
+
+@pytest.fixture(scope="session")
+def context() -> dict[str, Any]:
+    """cdk.json's context: the values the synthesized stack must carry."""
+    return cdk_json_context()

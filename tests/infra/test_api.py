@@ -1,0 +1,219 @@
+"""The JSON API: routes from api.routes, the JWT authorizer on writes, the function behind them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from api.routes import API_CATCH_ALL, ROUTES
+from forum import settings as forum_settings
+
+from .conftest import Synthesis
+
+ALL_ROUTES = (*ROUTES, API_CATCH_ALL)
+
+
+def routes_by_key(synth: Synthesis) -> dict[str, dict[str, Any]]:
+    routes: dict[str, dict[str, Any]] = {}
+    for route in synth.of_type("AWS::ApiGatewayV2::Route").values():
+        key = route["Properties"]["RouteKey"]
+        assert key not in routes, f"route {key} is defined twice"
+        routes[key] = route["Properties"]
+    return routes
+
+
+def api_function(synth: Synthesis) -> tuple[str, dict[str, Any]]:
+    found = {
+        logical_id: resource
+        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
+        if resource["Properties"].get("Handler") == "api.handler.lambda_handler"
+    }
+    assert len(found) == 1, f"expected one api function, found {sorted(found)}"
+    logical_id, resource = next(iter(found.items()))
+    return logical_id, resource["Properties"]
+
+
+def test_the_http_api_serves_exactly_the_routes_of_the_route_table(synth: Synthesis) -> None:
+    assert set(routes_by_key(synth)) == {route.route_key for route in ALL_ROUTES}
+
+
+def test_every_write_route_needs_a_member_jwt_and_reads_need_none(synth: Synthesis) -> None:
+    # Given the one JWT authorizer of the API
+    authorizer_id, _ = synth.one("AWS::ApiGatewayV2::Authorizer")
+    routes = routes_by_key(synth)
+
+    # Then routes marked auth use it, and public routes have no authorizer at all
+    for route in ALL_ROUTES:
+        props = routes[route.route_key]
+        if route.auth:
+            assert props["AuthorizationType"] == "JWT", route.route_key
+            assert props["AuthorizerId"] == {"Ref": authorizer_id}, route.route_key
+        else:
+            assert props.get("AuthorizationType", "NONE") == "NONE", route.route_key
+            assert "AuthorizerId" not in props, route.route_key
+
+
+def test_the_authorizer_trusts_tokens_of_the_forum_pool_for_the_browser_client(
+    synth: Synthesis,
+) -> None:
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    client_id, _ = synth.one("AWS::Cognito::UserPoolClient")
+    _, authorizer = synth.one("AWS::ApiGatewayV2::Authorizer")
+    props = authorizer["Properties"]
+
+    assert props["AuthorizerType"] == "JWT"
+    assert props["IdentitySource"] == ["$request.header.Authorization"]
+    assert props["JwtConfiguration"]["Audience"] == [{"Ref": client_id}]
+    assert props["JwtConfiguration"]["Issuer"] == {
+        "Fn::Join": [
+            "",
+            ["https://cognito-idp.", {"Ref": "AWS::Region"}, ".amazonaws.com/", {"Ref": pool_id}],
+        ]
+    }
+
+
+def test_every_route_reaches_the_api_function(synth: Synthesis) -> None:
+    function_id, _ = api_function(synth)
+    integration_id, integration = synth.one("AWS::ApiGatewayV2::Integration")
+
+    assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
+    assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+    assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    for key, props in routes_by_key(synth).items():
+        assert props["Target"] == {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]}, (
+            key
+        )
+
+
+def test_the_api_function_runs_python_3_13_on_arm64_with_the_layer(synth: Synthesis) -> None:
+    _, props = api_function(synth)
+    layer_id, layer = synth.one("AWS::Lambda::LayerVersion")
+
+    assert props["Runtime"] == "python3.13"
+    assert props["Architectures"] == ["arm64"]
+    assert props["MemorySize"] == 512
+    assert props["Timeout"] == 10
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["Layers"] == [{"Ref": layer_id}]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+
+
+def test_the_api_function_is_configured_from_context(
+    synth: Synthesis, context: dict[str, Any]
+) -> None:
+    table_id, _ = synth.one("AWS::DynamoDB::Table")
+    _, props = api_function(synth)
+    env = props["Environment"]["Variables"]
+
+    assert env == {
+        "FORUM_TABLE": {"Ref": table_id},
+        "FORUM_POSTS_PER_PAGE": str(context["forum:postsPerPage"]),
+        "FORUM_TOPICS_PER_PAGE": str(context["forum:topicsPerPage"]),
+        "FORUM_MAX_REQUEST_BYTES": str(context["forum:maxRequestBytes"]),
+        "FORUM_PRESENCE_WINDOW_SECONDS": str(context["forum:presenceWindowSeconds"]),
+        "POWERTOOLS_SERVICE_NAME": "forum-api",
+        "POWERTOOLS_METRICS_NAMESPACE": "Forum",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    forum_settings.get_settings.cache_clear()
+    yield
+    forum_settings.get_settings.cache_clear()
+
+
+def test_every_forum_variable_the_stack_sets_is_read_by_the_settings(
+    synth: Synthesis, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    # Given each FORUM_* variable of the function set to a value no default has
+    _, props = api_function(synth)
+    names = [name for name in props["Environment"]["Variables"] if name.startswith("FORUM_")]
+    planted = {name: str(7_000_001 + number) for number, name in enumerate(names)}
+    for name, value in planted.items():
+        monkeypatch.setenv(name, value)
+
+    # When the functions read their settings
+    settings = forum_settings.get_settings()
+
+    # Then every planted value arrived, so no variable name is misspelled on either side
+    read = {str(getattr(settings, field.name)) for field in fields(settings)}
+    assert {name for name, value in planted.items() if value not in read} == set()
+
+
+def test_the_api_function_may_touch_only_its_log_group_x_ray_and_the_table(
+    synth: Synthesis, context: dict[str, Any]
+) -> None:
+    # Given the api function, its role and the role's one policy
+    _, props = api_function(synth)
+    role_id = props["Role"]["Fn::GetAtt"][0]
+    log_group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+    table_arn = {"Fn::GetAtt": [synth.one("AWS::DynamoDB::Table")[0], "Arn"]}
+    (policy,) = (
+        resource["Properties"]
+        for resource in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in resource["Properties"]["Roles"]
+    )
+    grants = {
+        json.dumps(statement["Resource"], sort_keys=True): set(statement["Action"])
+        for statement in policy["PolicyDocument"]["Statement"]
+    }
+
+    # Then it writes to its own log group (no managed policy) and traces to X-Ray
+    assert "ManagedPolicyArns" not in synth.resources[role_id]["Properties"]
+    assert grants.pop(json.dumps({"Fn::GetAtt": [log_group_id, "Arn"]})) == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+    assert grants.pop(json.dumps("*")) == {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+    # And reads and writes the forum table and its indexes, nothing else
+    table_and_indexes = [table_arn, {"Fn::Join": ["", [table_arn, "/index/*"]]}]
+    table_actions = grants.pop(json.dumps(table_and_indexes, sort_keys=True))
+    assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= (
+        table_actions
+    )
+    assert grants == {}
+    assert (
+        synth.resources[log_group_id]["Properties"]["RetentionInDays"]
+        == (context["forum:logRetentionDays"])
+    )
+
+
+def test_the_stage_throttles_and_logs_every_request_as_json(
+    synth: Synthesis, context: dict[str, Any]
+) -> None:
+    _, stage = synth.one("AWS::ApiGatewayV2::Stage")
+    props = stage["Properties"]
+
+    assert props["StageName"] == "$default"
+    assert props["AutoDeploy"] is True
+    assert props["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": context["forum:apiThrottleRate"],
+        "ThrottlingBurstLimit": context["forum:apiThrottleBurst"],
+    }
+    log_group_id = props["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
+    assert synth.resources[log_group_id]["Type"] == "AWS::Logs::LogGroup"
+    assert (
+        synth.resources[log_group_id]["Properties"]["RetentionInDays"]
+        == context["forum:logRetentionDays"]
+    )
+    # The format is a JSON object (with sample values in place of the $context variables).
+    log_format = props["AccessLogSettings"]["Format"]
+    sample = json.loads(re.sub(r"\$context\.[A-Za-z.]+", "x", log_format))
+    for field in ("requestId", "ip", "routeKey", "status", "responseLatency"):
+        assert field in sample, field
+    assert '"requestId": "$context.requestId"' in log_format
+
+
+def test_the_api_url_is_an_output(synth: Synthesis) -> None:
+    api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
+    outputs = synth.template.to_json()["Outputs"]
+
+    assert {"Ref": api_id} in outputs["ApiUrl"]["Value"]["Fn::Join"][1]
