@@ -19,6 +19,7 @@ from constructs import Construct
 
 from api.routes import API_CATCH_ALL, ROUTES, Route
 from forum import schema
+from forum import settings as env
 
 from . import FUNCTIONS_DIR, LAYER_BUILD_DIR
 from .config import ForumConfig
@@ -28,6 +29,11 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 API_HANDLER = "api.handler.lambda_handler"
 METRICS_NAMESPACE = "Forum"
+COGNITO_ACTIONS = (
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminListGroupsForUser",
+)
 
 # Never shipped with the functions: caches of the developer's own interpreter and tools.
 FUNCTIONS_EXCLUDE = [
@@ -148,7 +154,7 @@ class ForumApi(Construct):
             description="Forum function dependencies (layers/requirements.txt), arm64 cp313",
         )
 
-        self.function = self._api_function(config, table)
+        self.function = self._api_function(config, table, user_pool, user_pool_client)
         acknowledge(
             self.function,
             {
@@ -193,13 +199,22 @@ class ForumApi(Construct):
     def url(self) -> str:
         return self.stage.url
 
-    def _api_function(self, config: ForumConfig, table: dynamodb.Table) -> lambda_.Function:
+    def _api_function(
+        self,
+        config: ForumConfig,
+        table: dynamodb.Table,
+        user_pool: cognito.IUserPool,
+        user_pool_client: cognito.IUserPoolClient,
+    ) -> lambda_.Function:
         logs_group = log_group(self, "ApiFunctionLogs", config.log_retention_days)
         role = iam.Role(
             self,
             "ApiFunctionRole",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="The forum's api function: its log group, X-Ray and the forum table",
+            description=(
+                "The forum's api function: its log group, X-Ray, the forum table and the "
+                "member pool's groups"
+            ),
         )
         # Only its own log group, instead of the AWSLambdaBasicExecutionRole managed policy.
         logs_group.grant_write(role)
@@ -219,11 +234,13 @@ class ForumApi(Construct):
             role=role,
             environment={
                 # Read by forum.settings.get_settings().
-                "FORUM_TABLE": table.table_name,
-                "FORUM_POSTS_PER_PAGE": str(config.posts_per_page),
-                "FORUM_TOPICS_PER_PAGE": str(config.topics_per_page),
-                "FORUM_MAX_REQUEST_BYTES": str(config.max_request_bytes),
-                "FORUM_PRESENCE_WINDOW_SECONDS": str(config.presence_window_seconds),
+                env.TABLE_ENV: table.table_name,
+                env.POSTS_PER_PAGE_ENV: str(config.posts_per_page),
+                env.TOPICS_PER_PAGE_ENV: str(config.topics_per_page),
+                env.MAX_REQUEST_BYTES_ENV: str(config.max_request_bytes),
+                env.PRESENCE_WINDOW_SECONDS_ENV: str(config.presence_window_seconds),
+                env.USER_POOL_ID_ENV: user_pool.user_pool_id,
+                env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
                 # Read by Powertools' Logger, Tracer and Metrics.
                 "POWERTOOLS_SERVICE_NAME": "forum-api",
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -231,6 +248,9 @@ class ForumApi(Construct):
             },
         )
         table.grant_read_write_data(function)
+        # Admins grant and revoke the moderator role, and a ban checks that its target is no
+        # admin; these act on this pool only. Sign-up (SignUp) is a public Cognito call.
+        user_pool.grant(function, *COGNITO_ACTIONS)
         # cdk-nag names the index grant after the table's logical id: <Id.Arn>/index/*.
         cfn_table = table.node.default_child
         assert isinstance(cfn_table, dynamodb.CfnTable)

@@ -1,6 +1,7 @@
 """Configuration, read once from the environment into a typed object.
 
-Nothing else in the code base reads ``os.environ``; the CDK stack and the local runtime set these.
+Nothing else in the code base reads ``os.environ``; the CDK stack and the local runtime set these
+variables, by the names below, so that the three can never spell one differently.
 """
 
 from __future__ import annotations
@@ -8,6 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+
+TABLE_ENV = "FORUM_TABLE"
+DYNAMODB_ENDPOINT_ENV = "FORUM_DYNAMODB_ENDPOINT"
+POSTS_PER_PAGE_ENV = "FORUM_POSTS_PER_PAGE"
+TOPICS_PER_PAGE_ENV = "FORUM_TOPICS_PER_PAGE"
+MAX_REQUEST_BYTES_ENV = "FORUM_MAX_REQUEST_BYTES"
+PRESENCE_WINDOW_SECONDS_ENV = "FORUM_PRESENCE_WINDOW_SECONDS"
+USER_POOL_ID_ENV = "FORUM_USER_POOL_ID"
+USER_POOL_CLIENT_ID_ENV = "FORUM_USER_POOL_CLIENT_ID"
+COGNITO_ENDPOINT_ENV = "FORUM_COGNITO_ENDPOINT"
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,11 @@ class Settings:
     topics_per_page: int
     max_request_bytes: int
     presence_window_seconds: int
+    # The Cognito user pool of the members and the browser's app client (sign-up goes through it).
+    user_pool_id: str
+    user_pool_client_id: str
+    # A custom Cognito endpoint (the local runtime's moto server); None means AWS.
+    cognito_endpoint: str | None
 
 
 def _int(name: str, default: int) -> int:
@@ -29,12 +45,16 @@ def _int(name: str, default: int) -> int:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings, read once per process (call ``get_settings.cache_clear()`` to re-read)."""
     return Settings(
-        table_name=os.environ.get("FORUM_TABLE", "forum"),
+        table_name=os.environ.get(TABLE_ENV, "forum"),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        dynamodb_endpoint=os.environ.get("FORUM_DYNAMODB_ENDPOINT") or None,
-        posts_per_page=_int("FORUM_POSTS_PER_PAGE", 20),
-        topics_per_page=_int("FORUM_TOPICS_PER_PAGE", 20),
-        max_request_bytes=_int("FORUM_MAX_REQUEST_BYTES", 256 * 1024),
-        presence_window_seconds=_int("FORUM_PRESENCE_WINDOW_SECONDS", 300),
+        dynamodb_endpoint=os.environ.get(DYNAMODB_ENDPOINT_ENV) or None,
+        posts_per_page=_int(POSTS_PER_PAGE_ENV, 20),
+        topics_per_page=_int(TOPICS_PER_PAGE_ENV, 20),
+        max_request_bytes=_int(MAX_REQUEST_BYTES_ENV, 256 * 1024),
+        presence_window_seconds=_int(PRESENCE_WINDOW_SECONDS_ENV, 300),
+        user_pool_id=os.environ.get(USER_POOL_ID_ENV, ""),
+        user_pool_client_id=os.environ.get(USER_POOL_CLIENT_ID_ENV, ""),
+        cognito_endpoint=os.environ.get(COGNITO_ENDPOINT_ENV) or None,
     )

@@ -108,6 +108,8 @@ def test_the_api_function_is_configured_from_context(
     synth: Synthesis, context: dict[str, Any]
 ) -> None:
     table_id, _ = synth.one("AWS::DynamoDB::Table")
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    client_id, _ = synth.one("AWS::Cognito::UserPoolClient")
     _, props = api_function(synth)
     env = props["Environment"]["Variables"]
 
@@ -117,6 +119,9 @@ def test_the_api_function_is_configured_from_context(
         "FORUM_TOPICS_PER_PAGE": str(context["forum:topicsPerPage"]),
         "FORUM_MAX_REQUEST_BYTES": str(context["forum:maxRequestBytes"]),
         "FORUM_PRESENCE_WINDOW_SECONDS": str(context["forum:presenceWindowSeconds"]),
+        # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
+        "FORUM_USER_POOL_ID": {"Ref": pool_id},
+        "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},
         "POWERTOOLS_SERVICE_NAME": "forum-api",
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -148,7 +153,7 @@ def test_every_forum_variable_the_stack_sets_is_read_by_the_settings(
     assert {name for name, value in planted.items() if value not in read} == set()
 
 
-def test_the_api_function_may_touch_only_its_log_group_x_ray_and_the_table(
+def test_the_api_function_may_touch_only_its_log_group_x_ray_the_table_and_pool_groups(
     synth: Synthesis, context: dict[str, Any]
 ) -> None:
     # Given the api function, its role and the role's one policy
@@ -179,6 +184,13 @@ def test_the_api_function_may_touch_only_its_log_group_x_ray_and_the_table(
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= (
         table_actions
     )
+    # And manages the groups of the member pool's users (moderators, the ban's admin check)
+    pool_arn = {"Fn::GetAtt": [synth.one("AWS::Cognito::UserPool")[0], "Arn"]}
+    assert grants.pop(json.dumps(pool_arn, sort_keys=True)) == {
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminRemoveUserFromGroup",
+        "cognito-idp:AdminListGroupsForUser",
+    }
     assert grants == {}
     assert (
         synth.resources[log_group_id]["Properties"]["RetentionInDays"]
