@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit layer synth deploy bench clean
+.PHONY: dev dev-reset test lint typecheck layer synth deploy bench clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,13 @@ typecheck: $(BIN)/.installed
 test: install layer lint typecheck
 	$(BIN)/python -m pytest -q
 
-dev: install
-	@echo "The local runtime (make dev) is not built yet: see the README."
-	@exit 1
+# The whole forum at http://127.0.0.1:$${FORUM_PORT:-8000}, with local AWS (moto) and demo data.
+dev: install layer
+	@$(BIN)/python -m local
+
+# Forget the local forum's data (the next `make dev` seeds a new one).
+dev-reset:
+	rm -rf .local
 
 synth: install layer
 	npx cdk synth --quiet

@@ -1,0 +1,153 @@
+"""The local gateway: what CloudFront and the HTTP API do in AWS, on one port.
+
+`/static/*` comes from web/, `/media/*` from the media bucket, `/config.json` is the document
+the stack writes for the browser, and every other request becomes the HTTP API event AWS would
+send, authorized as the JWT authorizer would, and is handed to the function its route names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .authorizer import JwtAuthorizer, Unauthorized
+from .events import build_event, from_result
+from .functions import Functions
+from .routing import match
+from .stack import HttpRoute
+
+# API Gateway refuses request bodies above 10 MB.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+log = logging.getLogger("forum.gateway")
+
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>
+<body><h1>Not found</h1><p>There is nothing at this address.</p>
+<p><a href="/">Back to the forum</a></p></body></html>
+"""
+
+
+class Gateway:
+    def __init__(
+        self,
+        *,
+        routes: list[HttpRoute],
+        functions: Functions,
+        authorizer: JwtAuthorizer | None,
+        static_dir: Path,
+        config: Callable[[], dict[str, Any]],
+        media: Callable[[str], tuple[bytes, str] | None] | None = None,
+    ) -> None:
+        self.routes = routes
+        self.functions = functions
+        self.authorizer = authorizer
+        self.static_dir = static_dir.resolve()
+        self.config = config
+        self.media = media
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.perf_counter()
+        try:
+            response = self.respond(request)
+        except Exception:  # a bug in the gateway itself: say so, keep serving
+            log.exception("gateway error on %s %s", request.method, request.path)
+            response = _problem(502, "Bad gateway", "The local gateway failed; see its log.")
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info(
+            "%s %s %d %.0fms",
+            request.method,
+            request.full_path.rstrip("?"),
+            response.status_code,
+            elapsed,
+        )
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/static/"):
+            return self.static(path.removeprefix("/static/"))
+        if path.startswith("/media/") and self.media is not None:
+            found = self.media(path.removeprefix("/media/"))
+            if found is None:
+                return Response(NOT_FOUND_PAGE, 404, content_type="text/html; charset=utf-8")
+            body, content_type = found
+            return Response(body, 200, content_type=content_type)
+        if path == "/config.json":
+            return Response(json.dumps(self.config()), 200, content_type="application/json")
+        return self.invoke(request)
+
+    def static(self, relative: str) -> Response:
+        candidate = (self.static_dir / relative).resolve()
+        if not candidate.is_relative_to(self.static_dir) or not candidate.is_file():
+            return Response(NOT_FOUND_PAGE, 404, content_type="text/html; charset=utf-8")
+        content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith("javascript"):
+            content_type += "; charset=utf-8"
+        return Response(candidate.read_bytes(), 200, content_type=content_type)
+
+    def invoke(self, request: Request) -> Response:
+        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return _problem(413, "Payload too large", "Request bodies are limited to 10 MB.")
+        found = match(self.routes, request.method, request.path)
+        if found is None:
+            if request.path.startswith("/api/"):
+                return _problem(404, "Not found", "There is no such API route.")
+            return Response(NOT_FOUND_PAGE, 404, content_type="text/html; charset=utf-8")
+        route, params = found
+        body = request.get_data(cache=False)
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return _problem(413, "Payload too large", "Request bodies are limited to 10 MB.")
+        claims = None
+        if route.jwt:
+            if self.authorizer is None:
+                return _unauthorized()
+            try:
+                claims = self.authorizer.claims(request.headers.get("Authorization"))
+            except Unauthorized as error:
+                log.info("401 from the JWT authorizer: %s", error)
+                return _unauthorized()
+        raw_path = request.environ.get("RAW_URI", request.path).split("?", 1)[0]
+        event = build_event(
+            request.method,
+            raw_path,
+            request.query_string.decode("latin-1"),
+            dict(request.headers.items()),
+            body or None,
+            route_key=route.route_key,
+            path_parameters=params,
+            source_ip=request.remote_addr or "127.0.0.1",
+            claims=claims,
+        )
+        result = self.functions.invoke(route.function, event)
+        if not isinstance(result, dict) or "statusCode" not in result:
+            # An HTTP API treats other return values as a 200 JSON body.
+            return Response(json.dumps(result), 200, content_type="application/json")
+        answer = from_result(result)
+        response = Response(answer.body, answer.status)
+        response.headers.clear()
+        for name, value in answer.headers:
+            response.headers.add(name, value)
+        return response
+
+
+def _problem(status: int, title: str, detail: str) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Response(json.dumps(body), status, content_type="application/problem+json")
+
+
+def _unauthorized() -> Response:
+    # What API Gateway's JWT authorizer answers, word for word.
+    response = Response(
+        json.dumps({"message": "Unauthorized"}), 401, content_type="application/json"
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response

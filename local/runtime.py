@@ -1,0 +1,217 @@
+"""`make dev`: the whole forum on this machine, with no AWS account and no Docker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PORT = 8000
+DEFAULT_PASSWORD = "ForumDemo2026"
+SAVE_EVERY_SECONDS = 5
+
+log = logging.getLogger("forum.local")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("FORUM_PORT") or DEFAULT_PORT)
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("FORUM_STATE_DIR") or REPO_ROOT / ".local"),
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(os.environ.get("FORUM_CACHE_DIR") or REPO_ROOT / ".local" / "cache"),
+        help="where the synthesized template is kept between starts",
+    )
+    parser.add_argument("--no-seed", action="store_true", help="start without demo content")
+    return parser.parse_args(argv)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Take the port before anything slow starts, so a clash is reported at once."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise SystemExit(
+            f"Port {port} on {host} is in use: stop what uses it or pick another port, "
+            f"e.g. FORUM_PORT={port + 1} make dev"
+        ) from None
+    listener.listen(128)
+    return listener
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stdout,
+    )
+    for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _context() -> dict[str, Any]:
+    context = json.loads((REPO_ROOT / "cdk.json").read_text()).get("context", {})
+    return dict(context)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    _configure_logging()
+    listener = _bind(args.host, args.port)
+    origin = f"http://{args.host}:{args.port}"
+    started = time.monotonic()
+
+    # Every AWS client in this process (the functions' too) talks to the local AWS.
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    sys.path[:0] = [str(REPO_ROOT / "functions"), str(REPO_ROOT)]
+
+    from .aws import LocalAws
+    from .stack import REGION, deploy
+    from .template import load_template
+
+    aws = LocalAws(args.state_dir / "aws")
+    endpoint = aws.start()
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    log.info("local AWS (moto) at %s", endpoint)
+
+    import boto3
+
+    def clients(name: str) -> Any:
+        return boto3.client(name, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
+
+    template = load_template(args.cache_dir)
+    stack = deploy(template, clients, origin)
+    for function in stack.functions.values():
+        os.environ.update(function.environment)
+    os.environ["FORUM_DYNAMODB_ENDPOINT"] = endpoint
+    os.environ["FORUM_COGNITO_ENDPOINT"] = endpoint
+
+    from .authorizer import JwtAuthorizer
+    from .functions import Functions
+    from .gateway import Gateway
+    from .poller import Poller
+
+    functions = Functions(stack.functions)
+    authorizer = None
+    if stack.jwt is not None:
+        pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]
+        authorizer = JwtAuthorizer(
+            stack.jwt.issuer, stack.jwt.audiences, f"{endpoint}/{pool_id}/.well-known/jwks.json"
+        )
+    context = _context()
+    pool_id = stack.outputs.get("UserPoolId", "")
+    client_id = stack.outputs.get("UserPoolClientId", "")
+    media_bucket = stack.outputs.get("MediaBucketName")
+    s3 = clients("s3")
+
+    def config() -> dict[str, Any]:
+        return {
+            "region": REGION,
+            "api_base": "/api",
+            "media_base": "/media",
+            "cognito": {"endpoint": endpoint, "user_pool_id": pool_id, "client_id": client_id},
+            "max_upload_bytes": int(context.get("forum:maxUploadBytes", 10 * 1024 * 1024)),
+        }
+
+    def media(key: str) -> tuple[bytes, str] | None:
+        if not media_bucket:
+            return None
+        try:
+            found = s3.get_object(Bucket=media_bucket, Key=key)
+        except s3.exceptions.NoSuchKey:
+            return None
+        return found["Body"].read(), found.get("ContentType", "application/octet-stream")
+
+    gateway = Gateway(
+        routes=stack.routes,
+        functions=functions,
+        authorizer=authorizer,
+        static_dir=REPO_ROOT / "web",
+        config=config,
+        media=media if media_bucket else None,
+    )
+
+    from werkzeug.serving import make_server
+
+    server = make_server(args.host, args.port, gateway, threaded=True, fd=listener.fileno())
+    serving = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
+    serving.start()
+
+    sqs = clients("sqs")
+    pollers = [
+        Poller(sqs, trigger, _queue_arn(stack, trigger.queue_url), functions.invoke)
+        for trigger in stack.triggers
+        if trigger.function in stack.functions
+    ]
+    for poller in pollers:
+        poller.start()
+
+    password = os.environ.get("FORUM_DEMO_PASSWORD") or DEFAULT_PASSWORD
+    if not args.no_seed:
+        from .client import ForumClient
+        from .seed import DEMO_USERS, create_users, seed
+
+        create_users(clients("cognito-idp"), pool_id, password)
+        if seed(ForumClient(origin), password):
+            log.info("demo content created")
+        names = ", ".join(name for name, _ in DEMO_USERS)
+        log.info("demo users: %s; password: %s", names, password)
+    aws.save()
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    log.info(
+        "the forum is at %s (ready in %.1fs; Ctrl-C stops it)", origin, time.monotonic() - started
+    )
+    print(f"READY {origin}", flush=True)
+    while not stopping.wait(SAVE_EVERY_SECONDS):
+        aws.save()
+    log.info("stopping")
+    for poller in pollers:
+        poller.stop()
+    server.shutdown()
+    aws.stop()
+    log.info("stopped; data kept in %s (make dev-reset wipes it)", args.state_dir)
+    return 0
+
+
+def _queue_arn(stack: Any, queue_url: str) -> str:
+    for logical_id, url in stack.queue_urls.items():
+        if url == queue_url:
+            return str(stack.arns[logical_id])
+    return ""
