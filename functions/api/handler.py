@@ -9,7 +9,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -52,6 +55,16 @@ def invalid_request(error: RequestValidationError) -> Response[Any]:
     return from_validation_errors(error.errors())
 
 
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
+    return problem(
+        415,
+        "Unsupported media type",
+        "Send the request body as JSON (Content-Type: application/json).",
+        "unsupported-media-type",
+    )
+
+
 @app.not_found
 def not_found(_: NotFoundError) -> Response[Any]:
     event = app.current_event
@@ -73,31 +86,59 @@ def unexpected(error: Exception) -> Response[Any]:
     )
 
 
-def _body_size(event: dict[str, Any]) -> int:
+def _raw_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         try:
-            return len(base64.b64decode(body, validate=False))
+            return base64.b64decode(body, validate=False)
         except (binascii.Error, ValueError):
-            return len(body)
-    return len(body.encode("utf-8", "surrogatepass"))
+            return body.encode("utf-8", "surrogatepass")
+    return body.encode("utf-8", "surrogatepass")
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def _refusal(event: dict[str, Any]) -> Response[Any] | None:
+    """Requests refused before routing: too large, not JSON, not text.
+
+    Checked here, once for every route, so that no route ever sees such a body.
+    """
+    raw = _raw_body(event)
     limit = get_settings().max_request_bytes
-    if _body_size(event) > limit:
-        too_large = problem(
+    if len(raw) > limit:
+        return problem(
             413,
             "Payload too large",
             f"The request body is larger than {limit} bytes.",
             "payload-too-large",
         )
+    if not raw:
+        return None
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        return problem(
+            415,
+            "Unsupported media type",
+            "Send the request body as JSON (Content-Type: application/json).",
+            "unsupported-media-type",
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return problem(
+            400, "Malformed JSON", "The request body is not UTF-8 encoded JSON.", "malformed-json"
+        )
+    return None
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refused = _refusal(event)
+    if refused is not None:
         return {
-            "statusCode": 413,
-            "headers": {"Content-Type": too_large.headers["Content-Type"]},
-            "body": too_large.body,
+            "statusCode": refused.status_code,
+            "headers": {"Content-Type": refused.headers["Content-Type"]},
+            "body": refused.body,
             "isBase64Encoded": False,
         }
     return app.resolve(event, context)

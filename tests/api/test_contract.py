@@ -62,3 +62,30 @@ def test_base64_bodies_are_read(call: Caller, board) -> None:
         base64_body=True,
     )
     assert reply.status == 201, reply.text
+
+
+def test_a_body_that_is_not_json_is_415(call: Caller, topic) -> None:
+    reply = call(
+        "POST",
+        f"/api/topics/{topic['id']}/heartbeat",
+        raw_body="viewer_id=abcdefgh",
+        headers={"content-type": "text/plain"},
+    )
+    assert reply.status == 415
+    assert reply.headers["content-type"] == "application/problem+json"
+
+
+def test_a_body_that_is_not_utf8_is_400(call: Caller, topic) -> None:
+    from ..conftest import MEMBER
+    from ..events import http_event
+
+    event = http_event("POST", f"/api/topics/{topic['id']}/posts", {"body": "x"}, claims=MEMBER)
+    event["body"] = "pKJKwg=="  # bytes that are not UTF-8
+    event["isBase64Encoded"] = True
+    from api.handler import lambda_handler
+
+    from ..conftest import LambdaContextStub
+
+    response = lambda_handler(event, LambdaContextStub())
+    assert response["statusCode"] == 400
+    assert "UTF-8" in response["body"]
