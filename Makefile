@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset test lint typecheck layer synth deploy bench clean install
+.PHONY: dev dev-reset test lint typecheck layer synth deploy bench fuzz clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ dev: install layer
 # Forget the local forum's data (the next `make dev` seeds a new one).
 dev-reset:
 	rm -rf .local
+
+# Fuzz the JSON API from its OpenAPI document on the local runtime: ≥ 1,000 cases signed out
+# and as many signed in (make test runs a short version of the same test).
+fuzz: install layer
+	FORUM_FUZZ_EXAMPLES=60 $(BIN)/python -m pytest -q -s tests/fuzz
 
 synth: install layer
 	npx cdk synth --quiet

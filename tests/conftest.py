@@ -107,3 +107,14 @@ ADMIN = make_claims("user-admin", "admin", ("admins",))
 MODERATOR = make_claims("user-moderator", "moderator", ("moderators",))
 MEMBER = make_claims("user-member", "member")
 OTHER = make_claims("user-other", "other")
+
+
+@pytest.fixture(scope="session")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The local runtime (`python -m local`) in a subprocess, seeded, for the whole session."""
+    from .local.conftest import Runtime, free_port
+
+    local = Runtime(free_port(), tmp_path_factory.mktemp("forum-state"))
+    local.start()
+    yield local
+    local.stop()

@@ -1,4 +1,8 @@
-"""Start the real local runtime (`python -m local`) in a subprocess on free ports."""
+"""Start the real local runtime (`python -m local`) in a subprocess on free ports.
+
+The session-wide `runtime` fixture (tests/conftest.py) is one of these, shared by the local,
+fuzz and browser tests.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,11 +96,3 @@ class Runtime:
         code = self.process.returncode
         self.process = None
         return code
-
-
-@pytest.fixture(scope="session")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    local = Runtime(free_port(), tmp_path_factory.mktemp("forum-state"))
-    local.start()
-    yield local
-    local.stop()
