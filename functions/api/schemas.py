@@ -134,6 +134,12 @@ class EditIn(Request):
     )
 
 
+class RemovalUnderWay(BaseModel):
+    """202: a long topic's posts are still being removed; repeat the request to finish."""
+
+    detail: str
+
+
 VIEWER_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 

@@ -10,12 +10,19 @@ from typing import Any
 ADMINS = "admins"
 MODERATORS = "moderators"
 
+# The roles a profile shows, from the Cognito groups.
+MEMBER_ROLE = "member"
+MODERATOR_ROLE = "moderator"
+ADMIN_ROLE = "admin"
+
 
 @dataclass(frozen=True)
 class Member:
     user_id: str
     name: str
     groups: frozenset[str] = field(default_factory=frozenset)
+    # When the token was issued (its ``iat``, epoch seconds), None when unknown.
+    issued_at: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -25,6 +32,18 @@ class Member:
     def is_moderator(self) -> bool:
         """Moderators and admins may moderate."""
         return self.is_admin or MODERATORS in self.groups
+
+    @property
+    def role(self) -> str:
+        return role_of(self.groups)
+
+
+def role_of(groups: frozenset[str] | set[str]) -> str:
+    if ADMINS in groups:
+        return ADMIN_ROLE
+    if MODERATORS in groups:
+        return MODERATOR_ROLE
+    return MEMBER_ROLE
 
 
 def parse_groups(value: Any) -> frozenset[str]:
@@ -57,4 +76,13 @@ def member_from_claims(claims: Mapping[str, Any] | None) -> Member | None:
     name = str(claims.get("cognito:username") or claims.get("username") or "").strip()
     if not user_id or not name:
         return None
-    return Member(user_id=user_id, name=name, groups=parse_groups(claims.get("cognito:groups")))
+    try:
+        issued_at: int | None = int(str(claims.get("iat")))
+    except ValueError:
+        issued_at = None
+    return Member(
+        user_id=user_id,
+        name=name,
+        groups=parse_groups(claims.get("cognito:groups")),
+        issued_at=issued_at,
+    )

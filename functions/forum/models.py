@@ -111,6 +111,9 @@ class Topic(ForumItem, discriminator="topic"):
     pinned = BooleanAttribute(default=False)
     locked = BooleanAttribute(default=False)
     removed = BooleanAttribute(default=False)
+    # Set when the topic is removed, until each of its posts is removed too (and its author's
+    # post_count lowered); see posts.remove_topic.
+    removing_posts = BooleanAttribute(null=True)
     last_post = LastPost()
     last_activity = UnicodeAttribute()
 
@@ -127,6 +130,44 @@ class Post(ForumItem, discriminator="post"):
     removed = BooleanAttribute(default=False)
     removed_by = Person(null=True)
     version = VersionAttribute()
+
+
+class Profile(ForumItem, discriminator="profile"):
+    """A member as the forum shows them (see schema.py: USER#{user_id} / PROFILE)."""
+
+    user_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    about = UnicodeAttribute(default="")
+    about_html = UnicodeAttribute(default="")
+    # An attachment of the member's (the images issue turns it into a thumbnail address).
+    avatar_attachment_id = UnicodeAttribute(null=True)
+    joined_at = UnicodeAttribute()
+    # Posts and topics of theirs that are not removed, kept exact by the transactions that
+    # write and remove them.
+    post_count = NumberAttribute(default=0)
+    topic_count = NumberAttribute(default=0)
+    # "member", "moderator" or "admin", as last granted here or seen in the member's token.
+    role = UnicodeAttribute(default="member")
+    role_changed_at = NumberAttribute(null=True)
+    # ISO date until which every write of theirs is refused; schema.BANNED_FOREVER for no end.
+    banned_until = UnicodeAttribute(null=True)
+    ban_reason = UnicodeAttribute(null=True)
+    banned_by = Person(null=True)
+    banned_at = UnicodeAttribute(null=True)
+
+
+class UsernameClaim(ForumItem, discriminator="username"):
+    """Who holds a username; written only if absent (see schema.py: USERNAME#{name})."""
+
+    username = UnicodeAttribute()
+    # The holder's Cognito sub; missing while their sign-up is under way.
+    user_id = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute()
+    # Set by a sign-up in progress, so that only that sign-up may release the claim again.
+    claim_token = UnicodeAttribute(null=True)
+    # A pending claim lapses if the sign-up never finished (a crash between the two writes).
+    expires_at = TTLAttribute(null=True, attr_name=schema.TTL_ATTRIBUTE)
 
 
 class PresenceWindow(ForumItem, discriminator="presence"):

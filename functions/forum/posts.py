@@ -1,9 +1,15 @@
-"""Posts: replying, editing and removing, each exact under concurrent writers."""
+"""Posts: replying, editing and removing, each exact under concurrent writers.
+
+Every write here is refused to a banned member: replies by the condition on the author's
+profile inside the reply's transaction, edits and removals by a read of the member's profile.
+The author's post_count moves in the same transaction as the post.
+"""
 
 from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from typing import Any, cast
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -14,13 +20,29 @@ from .content import clean_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
 from .identity import Member
 from .markup import render
-from .models import Board, ForumItem, LastPost, Post, Topic, cancellation_codes, person, transaction
-from .topics import get_topic, last_post_of, new_post
+from .models import (
+    Board,
+    ForumItem,
+    LastPost,
+    Post,
+    Profile,
+    Topic,
+    cancellation_codes,
+    person,
+    transaction,
+)
+from .profiles import require_writer, settle_refused_profile
+from .topics import count_for_author, get_topic, last_post_of, new_post
 
 # A reply races other replies for the next number; each lost race costs one read and one
 # transaction, so even a burst of a few dozen simultaneous replies settles well within this.
 REPLY_ATTEMPTS = 40
 RETRYABLE = {"ConditionalCheckFailed", "TransactionConflict"}
+# Removing a topic removes its posts in batches of this many (each with its authors' counts),
+# for up to this long in one request; a longer topic is finished by repeating the request.
+SWEEP_BATCH = 25
+SWEEP_SECONDS = 6.0
+_monotonic = time.monotonic
 
 
 def _pause(attempt: int) -> None:
@@ -39,8 +61,9 @@ def get_post(topic_id: str, number: int, consistent: bool = False) -> Post:
 def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
     """Add a post under the topic's next number: one read and one transaction per attempt.
 
-    The transaction puts the post only if nobody took that number first and bumps the topic's
-    and the board's counters with it; losing the race just means reading again and retrying.
+    The transaction puts the post only if nobody took that number first, bumps the topic's and
+    the board's counters and the author's post_count with it, and is refused when the author is
+    banned; losing the race for the number just means reading again and retrying.
     """
     body = clean_body(body)
     author = person(member.user_id, member.name)
@@ -71,8 +94,13 @@ def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
                     actions=[Board.post_count.add(1), Board.last_post.set(last)],
                     condition=Board.pk.exists(),
                 )
+                count_for_author(tx, member, posts=1)
         except TransactWriteError as error:
-            if not RETRYABLE.intersection(code for code in cancellation_codes(error) if code):
+            codes = cancellation_codes(error)
+            if len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+                settle_refused_profile(member)
+                continue
+            if not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
             _pause(attempt)
             continue
@@ -88,6 +116,7 @@ def edit(
 ) -> Post:
     """Change a post's body; the author or a moderator may. A stale edit is a conflict."""
     body = clean_body(body)
+    require_writer(member)
     topic = get_topic(topic_id)
     post = get_post(topic_id, number, consistent=True)
     if post.removed:
@@ -133,7 +162,7 @@ def _latest_live_post(topic_id: str, before: int) -> Post | None:
     return next(iter(posts), None)
 
 
-def _latest_in_board(board_id: str, skip_topic: str, candidate: LastPost | None) -> LastPost | None:
+def latest_in_board(board_id: str, skip_topic: str, candidate: LastPost | None) -> LastPost | None:
     """The board's newest post, looking past ``skip_topic``, whose new last post is ``candidate``.
 
     Topics sort pinned first, then by last activity, so the newest post of the board is the
@@ -155,91 +184,248 @@ def _latest_in_board(board_id: str, skip_topic: str, candidate: LastPost | None)
     return best
 
 
-def _same_post(last: LastPost | None, topic_id: str, number: int | None = None) -> bool:
+def same_post(last: LastPost | None, topic_id: str, number: int | None = None) -> bool:
     if last is None or last.topic_id != topic_id:
         return False
     return number is None or int(last.number) == number
 
 
-def remove(member: Member, topic_id: str, number: int) -> None:
-    """Remove a post; it keeps its place (and number) as "removed". Post 1 removes the topic."""
+def board_unchanged(board: Board) -> Condition:
+    """The condition that the board's last post is still the one read.
+
+    A concurrent post elsewhere in the board must not be overwritten with an older one.
+    """
+    if board.last_post is None:
+        return Board.last_post.does_not_exist()
+    return cast(Condition, Board.last_post.created_at == board.last_post.created_at)
+
+
+def remove(member: Member, topic_id: str, number: int) -> bool:
+    """Remove a post; it keeps its place (and number) as "removed". Post 1 removes the topic.
+
+    Returns False when the removal of a topic is not finished yet (see ``remove_topic``).
+    """
+    if number == 1:
+        return remove_topic(member, topic_id)
+    require_writer(member)
+    count_author = True
     for attempt in range(5):
         topic = get_topic(topic_id, consistent=True)
         post = get_post(topic_id, number, consistent=True)
         if post.removed:
-            return
-        if number == 1:
-            if not member.is_moderator:
-                raise Forbidden(
-                    "Only moderators can remove the opening post, which removes the whole topic."
-                )
-        elif post.author.id != member.user_id and not member.is_moderator:
+            return True
+        if post.author.id != member.user_id and not member.is_moderator:
             raise Forbidden("Only the author or a moderator can remove this post.")
-        elif topic.locked and not member.is_moderator:
+        if topic.locked and not member.is_moderator:
             raise Locked("This topic is locked; only moderators can remove its posts.")
         try:
-            _write_removal(member, topic, post)
-            return
+            _write_removal(member, topic, post, count_author)
+            return True
         except TransactWriteError as error:
-            if not RETRYABLE.intersection(code for code in cancellation_codes(error) if code):
+            codes = cancellation_codes(error)
+            if count_author and len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+                # The author has no profile (it was never made): there is no count to lower.
+                count_author = False
+            elif not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
             _pause(attempt)
     raise Busy("The topic is changing quickly; please try removing the post again.")
 
 
-def _write_removal(member: Member, topic: Topic, post: Post) -> None:
+def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool) -> None:
     board = Board.get(schema.BOARDS_PK, schema.board_sk(topic.board_id), consistent_read=True)
-    remover = person(member.user_id, member.name)
-    removing_topic = post.number == 1
-    topic_actions: list[Any] = []
-    board_actions: list[Any] = []
+    topic_actions: list[Any] = [Topic.reply_count.add(-1)]
+    board_actions: list[Any] = [Board.post_count.add(-1)]
     new_last: LastPost | None = None
-    if removing_topic:
-        topic_actions += [Topic.removed.set(True), Topic.gsi1pk.remove(), Topic.gsi1sk.remove()]
-        board_actions += [
-            Board.topic_count.add(-1),
-            Board.post_count.add(-(topic.reply_count + 1)),
-        ]
-    else:
-        topic_actions.append(Topic.reply_count.add(-1))
-        board_actions.append(Board.post_count.add(-1))
-        if _same_post(topic.last_post, topic.topic_id, int(post.number)):
-            previous = _latest_live_post(topic.topic_id, int(post.number))
-            if previous is not None:
-                new_last = last_post_of(topic.topic_id, topic.title, previous)
-                topic_actions += [
-                    Topic.last_post.set(new_last),
-                    Topic.last_activity.set(new_last.created_at),
-                    Topic.gsi1sk.set(
-                        schema.topic_order_key(topic.pinned, new_last.created_at, topic.topic_id)
-                    ),
-                ]
-    if _same_post(board.last_post, topic.topic_id, None if removing_topic else int(post.number)):
-        board_last = _latest_in_board(topic.board_id, topic.topic_id, new_last)
+    if same_post(topic.last_post, topic.topic_id, int(post.number)):
+        previous = _latest_live_post(topic.topic_id, int(post.number))
+        if previous is not None:
+            new_last = last_post_of(topic.topic_id, topic.title, previous)
+            topic_actions += [
+                Topic.last_post.set(new_last),
+                Topic.last_activity.set(new_last.created_at),
+                Topic.gsi1sk.set(
+                    schema.topic_order_key(topic.pinned, new_last.created_at, topic.topic_id)
+                ),
+            ]
+    if same_post(board.last_post, topic.topic_id, int(post.number)):
+        board_last = latest_in_board(topic.board_id, topic.topic_id, new_last)
         board_actions.append(
             Board.last_post.set(board_last) if board_last else Board.last_post.remove()
         )
     with transaction() as tx:
-        tx.update(
-            post,
-            actions=[
-                Post.removed.set(True),
-                Post.removed_by.set(remover),
-                Post.gsi2pk.remove(),
-                Post.gsi2sk.remove(),
-            ],
-            condition=Post.removed == False,  # noqa: E712
-        )
+        tx.update(post, actions=_removed_post_actions(member), condition=Post.removed == False)  # noqa: E712
         tx.update(
             topic,
             actions=topic_actions,
             condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
         )
-        # Only if the board's last post is still what was read: a concurrent post elsewhere
-        # in the board must not be overwritten with an older one.
-        board_condition = (
-            Board.last_post.does_not_exist()
-            if board.last_post is None
-            else cast(Condition, Board.last_post.created_at == board.last_post.created_at)
+        tx.update(board, actions=board_actions, condition=board_unchanged(board))
+        if count_author:
+            _count_removed(tx, post.author.id, posts=1)
+
+
+def _removed_post_actions(member: Member) -> list[Any]:
+    # Out of the user_posts index too: a member's page lists only posts that are there.
+    return [
+        Post.removed.set(True),
+        Post.removed_by.set(person(member.user_id, member.name)),
+        Post.gsi2pk.remove(),
+        Post.gsi2sk.remove(),
+    ]
+
+
+def _count_removed(tx: Any, user_id: str, posts: int = 0, topics: int = 0) -> None:
+    actions: list[Any] = []
+    if posts:
+        actions.append(Profile.post_count.add(-posts))
+    if topics:
+        actions.append(Profile.topic_count.add(-topics))
+    tx.update(
+        Profile(schema.user_pk(user_id), schema.PROFILE_SK),
+        actions=actions,
+        condition=Profile.pk.exists(),
+    )
+
+
+# --- removing whole topics --------------------------------------------------------------------
+
+
+def _any_topic(topic_id: str) -> Topic:
+    """The topic, removed or not; 404 when it never existed."""
+    try:
+        return Topic.get(schema.topic_pk(topic_id), schema.TOPIC_SK, consistent_read=True)
+    except Topic.DoesNotExist:
+        raise NotFound(f"There is no topic with the id {topic_id!r}.") from None
+
+
+def remove_topic(member: Member, topic_id: str) -> bool:
+    """Remove a topic (moderators): gone from its board at once, then its posts one by one.
+
+    The first transaction takes the topic out of the board's list and counters and lowers its
+    starter's topic_count. Then each post is marked removed together with its author's
+    post_count, in batches, so that every member's count stays exact. A very long topic may
+    take longer than one request may: the function then returns False, and repeating the
+    request carries on where it stopped (a removed topic with no posts left to remove is 404).
+    """
+    if not member.is_moderator:
+        raise Forbidden("Only moderators can remove a whole topic.")
+    require_writer(member)
+    deadline = _monotonic() + SWEEP_SECONDS
+    count_starter = True
+    for attempt in range(5):
+        topic = _any_topic(topic_id)
+        if topic.removed:
+            if not topic.removing_posts:
+                raise NotFound(f"There is no topic with the id {topic_id!r}.")
+            break
+        try:
+            _write_topic_removal(topic, count_starter)
+            break
+        except TransactWriteError as error:
+            codes = cancellation_codes(error)
+            if count_starter and len(codes) == 3 and codes[2] == "ConditionalCheckFailed":
+                count_starter = False
+            elif not RETRYABLE.intersection(code for code in codes if code):
+                raise Busy("The forum is busy; please try again.") from error
+            _pause(attempt)
+    else:
+        raise Busy("The topic is changing quickly; please try removing it again.")
+    return _remove_posts_of(member, topic, deadline)
+
+
+def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
+    board = Board.get(schema.BOARDS_PK, schema.board_sk(topic.board_id), consistent_read=True)
+    board_actions: list[Any] = [
+        Board.topic_count.add(-1),
+        Board.post_count.add(-(int(topic.reply_count) + 1)),
+    ]
+    if same_post(board.last_post, topic.topic_id):
+        board_last = latest_in_board(topic.board_id, topic.topic_id, None)
+        board_actions.append(
+            Board.last_post.set(board_last) if board_last else Board.last_post.remove()
         )
-        tx.update(board, actions=board_actions, condition=board_condition)
+    with transaction() as tx:
+        tx.update(
+            topic,
+            actions=[
+                Topic.removed.set(True),
+                Topic.removing_posts.set(True),
+                Topic.gsi1pk.remove(),
+                Topic.gsi1sk.remove(),
+            ],
+            condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
+        )
+        tx.update(board, actions=board_actions, condition=board_unchanged(board))
+        if count_starter:
+            _count_removed(tx, topic.started_by.id, topics=1)
+
+
+def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
+    live = Post.query(
+        schema.topic_pk(topic.topic_id),
+        Post.sk.startswith(schema.POST_SK_PREFIX),
+        filter_condition=Post.removed == False,  # noqa: E712
+        page_size=100,
+    )
+    batch: list[Post] = []
+    for post in live:
+        batch.append(post)
+        if len(batch) == SWEEP_BATCH:
+            if _monotonic() > deadline:
+                return False
+            _remove_batch(member, batch)
+            batch = []
+    if batch:
+        if _monotonic() > deadline:
+            return False
+        _remove_batch(member, batch)
+    topic.update(actions=[Topic.removing_posts.remove()])
+    return True
+
+
+def _remove_batch(member: Member, posts: list[Post]) -> None:
+    """Mark these posts removed and lower their authors' counts: one transaction."""
+    authors = Counter(post.author.id for post in posts)
+    try:
+        with transaction() as tx:
+            for post in posts:
+                tx.update(
+                    post,
+                    actions=_removed_post_actions(member),
+                    condition=Post.removed == False,  # noqa: E712
+                )
+            for user_id, count in authors.items():
+                _count_removed(tx, user_id, posts=count)
+    except TransactWriteError:
+        # Someone removed one of them meanwhile, or an author has no profile: one at a time.
+        for post in posts:
+            _remove_one(member, post)
+
+
+def _remove_one(member: Member, post: Post) -> None:
+    count_author = True
+    for attempt in range(5):
+        try:
+            with transaction() as tx:
+                tx.update(
+                    post,
+                    actions=_removed_post_actions(member),
+                    condition=Post.removed == False,  # noqa: E712
+                )
+                if count_author:
+                    _count_removed(tx, post.author.id, posts=1)
+            return
+        except TransactWriteError as error:
+            codes = cancellation_codes(error)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                current = get_post(post.topic_id, int(post.number), consistent=True)
+                if current.removed:
+                    return
+                post = current
+            elif count_author and len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+                count_author = False
+            elif not RETRYABLE.intersection(code for code in codes if code):
+                raise Busy("The forum is busy; please try again.") from error
+            _pause(attempt)
+    raise Busy("The topic is changing quickly; please try removing it again.")

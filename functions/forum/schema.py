@@ -9,6 +9,16 @@ Item layout (pk / sk):
   TOPIC#{topic_id} / POST#{number:010d}       a post; numbers are dense per topic, 1 = opening post
   TOPIC#{topic_id} / PRESENCE#{window}        members / guests counted in one presence window
   TOPIC#{topic_id} / VIEWER#{kind}#{id}       when a viewer was last seen on the topic (TTL)
+  USER#{user_id}   / PROFILE                  a member's profile: username, display name, about,
+                                              avatar, joined_at, post and topic counts, role, ban
+  USERNAME#{name}  / USERNAME                 who holds a username; {name} is lower case and the
+                                              item is written only if absent, so one name (in any
+                                              case) belongs to one member. TTL while a sign-up is
+                                              pending.
+
+user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
+transactions that write or remove their posts, so they are exact; a ban is an ISO date in
+``banned_until`` (BANNED_FOREVER for a ban without end), checked in those transactions too.
 
 Indexes:
   board_topics  gsi1pk = BOARD#{board_id}; gsi1sk = {pinned 1|0}#{last activity}#{topic_id} for a
@@ -48,6 +58,12 @@ PRESENCE_SK_PREFIX = "PRESENCE#"
 VIEWER_SK_PREFIX = "VIEWER#"
 BOARD_GSI_PREFIX = "BOARD#"
 USER_GSI_PREFIX = "USER#"
+USER_PK_PREFIX = "USER#"
+PROFILE_SK = "PROFILE"
+USERNAME_PK_PREFIX = "USERNAME#"
+USERNAME_SK = "USERNAME"
+# Sorts after every ISO date, so "banned_until < now" is false for a ban without end.
+BANNED_FOREVER = "9999-12-31T23:59:59.999999Z"
 # Sorts after every topic key ("0#…", "1#…"), so the board comes first in a descending Query.
 BOARD_HEADER_GSI_SK = "~"
 
@@ -79,6 +95,15 @@ def user_gsi_pk(user_id: str) -> str:
 
 def user_post_key(created_at: str, topic_id: str, number: int) -> str:
     return f"{created_at}#{topic_id}#{number:010d}"
+
+
+def user_pk(user_id: str) -> str:
+    return f"{USER_PK_PREFIX}{user_id}"
+
+
+def username_pk(username: str) -> str:
+    # Case-insensitive: "Alice" and "alice" claim the same item.
+    return f"{USERNAME_PK_PREFIX}{username.lower()}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

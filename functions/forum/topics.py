@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from . import clock, schema
 from .boards import get_board
@@ -19,12 +20,17 @@ from .models import (
     LastPost,
     Person,
     Post,
+    Profile,
     Topic,
     cancellation_codes,
     person,
     transaction,
 )
+from .profiles import not_banned, settle_refused_profile
 from .settings import get_settings
+
+# A first write makes the author's profile and is tried again; a second miss is not expected.
+PROFILE_ATTEMPTS = 3
 
 
 def get_topic(topic_id: str, consistent: bool = False) -> Topic:
@@ -91,25 +97,48 @@ def create_topic(member: Member, board_id: str, title: str, body: str) -> tuple[
         gsi1sk=schema.topic_order_key(False, at, topic_id),
     )
     board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
-    try:
-        with transaction() as tx:
-            tx.save(topic, condition=Topic.pk.does_not_exist())
-            tx.save(post, condition=Post.pk.does_not_exist())
-            tx.update(
-                board,
-                actions=[
-                    Board.topic_count.add(1),
-                    Board.post_count.add(1),
-                    Board.last_post.set(last),
-                ],
-                condition=Board.pk.exists(),
-            )
-    except TransactWriteError as error:
-        codes = cancellation_codes(error)
-        if len(codes) == 3 and codes[2] == "ConditionalCheckFailed":
-            raise NotFound(f"There is no board with the id {board_id!r}.") from error
-        raise Busy("The forum is busy; please try again.") from error
-    return topic, post
+    for _ in range(PROFILE_ATTEMPTS):
+        try:
+            with transaction() as tx:
+                tx.save(topic, condition=Topic.pk.does_not_exist())
+                tx.save(post, condition=Post.pk.does_not_exist())
+                tx.update(
+                    board,
+                    actions=[
+                        Board.topic_count.add(1),
+                        Board.post_count.add(1),
+                        Board.last_post.set(last),
+                    ],
+                    condition=Board.pk.exists(),
+                )
+                count_for_author(tx, member, posts=1, topics=1)
+        except TransactWriteError as error:
+            codes = cancellation_codes(error)
+            if len(codes) == 4 and codes[2] == "ConditionalCheckFailed":
+                raise NotFound(f"There is no board with the id {board_id!r}.") from error
+            if len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+                settle_refused_profile(member)
+                continue
+            raise Busy("The forum is busy; please try again.") from error
+        return topic, post
+    raise Busy("The forum is busy; please try again.")  # pragma: no cover
+
+
+def count_for_author(tx: TransactWrite, member: Member, posts: int, topics: int = 0) -> None:
+    """Add a write's posts and topics to its author's profile, in the write's transaction.
+
+    The update's condition is that the profile exists and its member is not banned, so the
+    whole write is refused at once when they are banned (or have no profile yet: see
+    ``profiles.settle_refused_profile``) without a read beforehand.
+    """
+    actions: list[Any] = [Profile.post_count.add(posts)]
+    if topics:
+        actions.append(Profile.topic_count.add(topics))
+    tx.update(
+        Profile(schema.user_pk(member.user_id), schema.PROFILE_SK),
+        actions=actions,
+        condition=Profile.pk.exists() & not_banned(clock.now_iso()),
+    )
 
 
 def page_count(topic: Topic) -> int:

@@ -1,0 +1,315 @@
+"""Members' profiles: made on a member's first signed-in call, shown beside their posts.
+
+A profile (``USER#{sub}`` / ``PROFILE``) holds what the forum shows of a member and what it
+must know at every write: their post and topic counts, their role and their ban. The counts
+change inside the transactions that write or remove posts, and those transactions also refuse a
+banned member (``not_banned``), so a ban takes effect at once and costs no extra request.
+
+Cognito runs no trigger in moto, and the forum needs none: a member who signed up (through
+``accounts.sign_up`` or Cognito directly) gets a profile on their first signed-in call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from . import clock, cursors, schema
+from .content import clean_body, clean_line
+from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from .identity import Member
+from .markup import render
+from .models import ForumItem, Post, Profile, Topic, UsernameClaim, cancellation_codes, transaction
+from .settings import get_settings
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
+DISPLAY_NAME_MAX = 40
+ABOUT_MAX = 1_000
+ATTACHMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def clean_username(username: str) -> str:
+    if not USERNAME_PATTERN.match(username):
+        raise Invalid(
+            "A username has 3 to 20 characters: letters, digits, '_' and '-'.", "username"
+        )
+    return username
+
+
+def clean_display_name(display_name: str) -> str:
+    return clean_line(display_name, "display_name", DISPLAY_NAME_MAX)
+
+
+def clean_about(about: str) -> str:
+    """Markdown of at most 1,000 characters; an empty text clears it."""
+    if not about.strip():
+        return ""
+    return clean_body(about, "about", ABOUT_MAX)
+
+
+# --- bans -------------------------------------------------------------------------------------
+
+
+def not_banned(at: str) -> Condition:
+    """The condition, for a write of a profile, that its member is not banned at ``at``."""
+    return Profile.banned_until.does_not_exist() | (Profile.banned_until < at)
+
+
+def is_banned(profile: Profile, at: str | None = None) -> bool:
+    until = profile.banned_until
+    return bool(until) and str(until) >= (at or clock.now_iso())
+
+
+def ban_message(profile: Profile) -> str:
+    reason = profile.ban_reason or "no reason was given"
+    if profile.banned_until == schema.BANNED_FOREVER:
+        return f"You are banned from writing in this forum: {reason}"
+    return f"You are banned from writing in this forum until {profile.banned_until}: {reason}"
+
+
+# --- reading and making profiles --------------------------------------------------------------
+
+
+def get_profile(user_id: str, consistent: bool = False) -> Profile | None:
+    try:
+        return Profile.get(schema.user_pk(user_id), schema.PROFILE_SK, consistent_read=consistent)
+    except Profile.DoesNotExist:
+        return None
+
+
+def create_profile(user_id: str, username: str, role: str) -> Profile:
+    """Write a new profile and bind the username to it, together; returns the stored profile.
+
+    The username claim may already exist: made by the member's sign-up (then it is theirs, or
+    still pending) or not at all (signed up with Cognito directly). Anyone else's claim on the
+    name is a conflict; Cognito itself keeps names unique, so that only happens when an account
+    was deleted and its name taken again.
+    """
+    at = clock.now_iso()
+    profile = Profile(
+        schema.user_pk(user_id),
+        schema.PROFILE_SK,
+        user_id=user_id,
+        username=username,
+        display_name=username,
+        joined_at=at,
+        post_count=0,
+        topic_count=0,
+        role=role,
+    )
+    claim = UsernameClaim(schema.username_pk(username), schema.USERNAME_SK)
+    try:
+        with transaction() as tx:
+            tx.save(profile, condition=Profile.pk.does_not_exist())
+            tx.update(
+                claim,
+                actions=[
+                    UsernameClaim.kind.set(UsernameClaim),
+                    UsernameClaim.username.set(UsernameClaim.username | username),
+                    UsernameClaim.claimed_at.set(UsernameClaim.claimed_at | at),
+                    UsernameClaim.user_id.set(user_id),
+                    UsernameClaim.claim_token.remove(),
+                    UsernameClaim.expires_at.remove(),
+                ],
+                condition=(
+                    UsernameClaim.pk.does_not_exist()
+                    | UsernameClaim.user_id.does_not_exist()
+                    | (UsernameClaim.user_id == user_id)
+                ),
+            )
+    except TransactWriteError as error:
+        codes = cancellation_codes(error)
+        if codes[:1] == ["ConditionalCheckFailed"]:
+            # Made by a request of theirs running at the same moment: use that one.
+            existing = get_profile(user_id, consistent=True)
+            if existing is not None:
+                return existing
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            raise Conflict(
+                f"The username {username!r} belongs to another member of this forum."
+            ) from error
+        raise Busy("The forum is busy; please try again.") from error
+    return profile
+
+
+def ensure_profile(member: Member) -> Profile:
+    """The member's profile (read consistently), made now if this is their first call.
+
+    The role follows the member's token unless the profile's role was changed (granted or
+    revoked here) after that token was issued: a revoked moderator's old token must not
+    restore the role on the profile.
+    """
+    profile = get_profile(member.user_id, consistent=True)
+    if profile is None:
+        return create_profile(member.user_id, member.name, member.role)
+    if profile.role != member.role and (
+        profile.role_changed_at is None
+        or (member.issued_at is not None and member.issued_at > int(profile.role_changed_at))
+    ):
+        profile.update(actions=[Profile.role.set(member.role)], condition=Profile.pk.exists())
+    return profile
+
+
+def require_writer(member: Member) -> Profile:
+    """The member's profile, if they may write; 403 with the reason while they are banned."""
+    profile = ensure_profile(member)
+    if is_banned(profile):
+        raise Forbidden(ban_message(profile))
+    return profile
+
+
+def settle_refused_profile(member: Member) -> None:
+    """A write's condition on the member's profile failed: make it, or say why they may not.
+
+    Returns when the write may simply be tried again (the profile was missing and is made now,
+    or a ban ran out in between); raises Forbidden when the member is banned.
+    """
+    profile = get_profile(member.user_id, consistent=True)
+    if profile is None:
+        create_profile(member.user_id, member.name, member.role)
+    elif is_banned(profile):
+        raise Forbidden(ban_message(profile))
+
+
+def holder_of(username: str) -> UsernameClaim:
+    """The claim on a username, bound to its member; 404 when nobody holds the name."""
+    try:
+        claim = UsernameClaim.get(schema.username_pk(username), schema.USERNAME_SK)
+    except UsernameClaim.DoesNotExist:
+        claim = None
+    if claim is None or not claim.user_id:
+        raise NotFound(f"There is no member called {username!r}.")
+    return claim
+
+
+def profile_of(username: str, consistent: bool = False) -> Profile:
+    claim = holder_of(username)
+    profile = get_profile(str(claim.user_id), consistent=consistent)
+    if profile is None:
+        raise NotFound(f"{claim.username} has not been to the forum since signing up.")
+    return profile
+
+
+# --- the member's own profile -----------------------------------------------------------------
+
+_UNSET = object()
+
+
+def update_me(
+    member: Member,
+    *,
+    display_name: str | None = None,
+    about: str | None = None,
+    avatar_attachment_id: str | object | None = _UNSET,
+) -> Profile:
+    """Change the member's display name, about text or avatar: one conditional update.
+
+    ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it.
+    """
+    actions: list[Action] = []
+    if display_name is not None:
+        actions.append(Profile.display_name.set(clean_display_name(display_name)))
+    if about is not None:
+        cleaned = clean_about(about)
+        actions += [Profile.about.set(cleaned), Profile.about_html.set(render(cleaned))]
+    if avatar_attachment_id is None:
+        actions.append(Profile.avatar_attachment_id.remove())
+    elif avatar_attachment_id is not _UNSET:
+        attachment_id = str(avatar_attachment_id)
+        if not ATTACHMENT_ID_PATTERN.match(attachment_id):
+            raise Invalid("That is not an attachment id.", "avatar_attachment_id")
+        actions.append(Profile.avatar_attachment_id.set(attachment_id))
+    if not actions:
+        raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
+    for _ in range(3):
+        profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
+        try:
+            profile.update(
+                actions=actions, condition=Profile.pk.exists() & not_banned(clock.now_iso())
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise Busy("The forum is busy; please try again.") from error
+            settle_refused_profile(member)
+            continue
+        return profile
+    raise Busy("The forum is busy; please try again.")  # pragma: no cover
+
+
+# --- a member's public page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    profile: Profile
+    # Their newest posts first, each with its topic (for the title); next_cursor for more.
+    posts: list[tuple[Post, Topic]]
+    next_cursor: str | None
+
+
+def member_page(username: str, cursor: str | None) -> MemberPage:
+    """A member's profile and a page of their latest posts.
+
+    Requests: the username's claim, the profile, one Query of the user_posts index (newest
+    first), and one BatchGetItem of the page's topics for their titles: four, whatever the size.
+    """
+    after = cursors.decode_user_post(cursor) if cursor is not None else None
+    profile = profile_of(username)
+    per_page = get_settings().posts_per_page
+    gsi_pk = schema.user_gsi_pk(profile.user_id)
+    start_key = None
+    if after is not None:
+        topic_id, number = cursors.user_post_of(after)
+        start_key = {
+            schema.PARTITION_KEY: {"S": schema.topic_pk(topic_id)},
+            schema.SORT_KEY: {"S": schema.post_sk(number)},
+            schema.USER_POSTS_PK: {"S": gsi_pk},
+            schema.USER_POSTS_SK: {"S": after},
+        }
+    found = ForumItem.user_posts.query(
+        gsi_pk, scan_index_forward=False, limit=per_page + 1, last_evaluated_key=start_key
+    )
+    posts = [item for item in found if isinstance(item, Post)]
+    next_cursor = None
+    if len(posts) > per_page:
+        posts = posts[:per_page]
+        next_cursor = cursors.encode(posts[-1].gsi2sk or "")
+    topics = _topics(post.topic_id for post in posts)
+    shown = [
+        (post, topics[post.topic_id])
+        for post in posts
+        if post.topic_id in topics and not topics[post.topic_id].removed
+    ]
+    return MemberPage(profile=profile, posts=shown, next_cursor=next_cursor)
+
+
+def _topics(topic_ids: Iterable[str]) -> dict[str, Topic]:
+    keys = [(schema.topic_pk(topic_id), schema.TOPIC_SK) for topic_id in dict.fromkeys(topic_ids)]
+    if not keys:
+        return {}
+    return {topic.topic_id: topic for topic in Topic.batch_get(keys)}
+
+
+# --- author cards -----------------------------------------------------------------------------
+
+
+def author_cards(user_ids: Iterable[str]) -> dict[str, Profile]:
+    """The profiles of these members, by user id: one BatchGetItem (none for no ids)."""
+    keys = [(schema.user_pk(user_id), schema.PROFILE_SK) for user_id in dict.fromkeys(user_ids)]
+    if not keys:
+        return {}
+    return {profile.user_id: profile for profile in Profile.batch_get(keys)}
+
+
+def avatar_thumb_url(profile: Profile) -> str | None:
+    """Where the member's avatar thumbnail is served, None without one.
+
+    Avatars are attachments, which arrive with the images issue: until an attachment can be
+    looked up, the id is stored and no address is given.
+    """
+    return None
