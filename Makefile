@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset test lint typecheck layer synth deploy bench fuzz clean install
+.PHONY: dev dev-reset test lint typecheck layer synth deploy bench fuzz load clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ dev-reset:
 # and as many signed in (make test runs a short version of the same test).
 fuzz: install layer
 	FORUM_FUZZ_EXAMPLES=60 $(BIN)/python -m pytest -q -s tests/fuzz
+
+# 50 members reading and replying for 60 s against a fresh local runtime; checks that every
+# acknowledged reply is stored once and counters are exact; prints throughput and percentiles.
+load: install layer
+	$(BIN)/python bench/load.py --users 50 --seconds 60
 
 synth: install layer
 	npx cdk synth --quiet
