@@ -11,6 +11,7 @@ from .api import ForumApi
 from .auth import ForumAuth
 from .config import ForumConfig
 from .data import ForumTable
+from .monitoring import ForumMonitoring
 
 
 class ForumStack(Stack):
@@ -30,6 +31,11 @@ class ForumStack(Stack):
             user_pool=self.auth.user_pool,
             user_pool_client=self.auth.client,
         )
+
+        self.monitoring = ForumMonitoring(
+            self, "Monitoring", http_api=self.api.http_api, table=self.data.table
+        )
+        self.monitoring.watch_function("Api", self.api.function)
 
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
