@@ -15,8 +15,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
-from forum.errors import ForumError
+from forum.errors import Busy, ForumError
 from forum.settings import get_settings
 
 from . import boards, posts, presence, topics
@@ -74,6 +76,16 @@ def not_found(_: NotFoundError) -> Response[Any]:
         f"There is no {event.request_context.http.method} {event.raw_path} in this API.",
         "not-found",
     )
+
+
+@app.exception_handler([PynamoDBException, ClientError, BotoCoreError])
+def aws_trouble(error: Exception) -> Response[Any]:
+    # Throttling, timeouts, an unreachable service: ours to fix or to wait out, not the
+    # caller's. Every write is one transaction or one conditional write, so nothing was
+    # half-done; the caller may retry.
+    logger.warning("AWS call failed", extra={"error": repr(error)})
+    metrics.add_metric(name="AwsErrors", unit="Count", value=1)
+    return from_forum_error(Busy("The forum is busy right now; please try again shortly."))
 
 
 @app.exception_handler(Exception)
