@@ -78,6 +78,11 @@ PUBLIC_ROUTE_REASONS = {
         "Catch-all for unknown /api paths: the function only answers 404 problem+json, so the "
         "API reports its errors in one format; no data is read or written."
     ),
+    "POST /api/accounts": (
+        "Sign-up: a visitor without an account creates one. The function checks the username "
+        "and passes the rest to Cognito's public SignUp call, which the browser could make "
+        "itself; the stage's throttling bounds abuse."
+    ),
     "POST /api/topics/{topic_id}/heartbeat": (
         "Guests' presence heartbeat: a guest viewing a topic is counted without an account "
         "(SMF's 'M Guests'); it only records an anonymous presence, bounded by the stage's "

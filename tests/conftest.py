@@ -34,8 +34,9 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from forum import schema
-from forum.settings import get_settings
+from forum.settings import USER_POOL_CLIENT_ID_ENV, USER_POOL_ID_ENV, get_settings
 
+from .cognito import MemberPool, create_member_pool
 from .events import claims as make_claims
 from .events import http_event
 
@@ -65,6 +66,18 @@ def table(aws: None) -> Any:
     client = boto3.client("dynamodb")
     client.create_table(**schema.create_table_arguments(get_settings().table_name))
     return boto3.resource("dynamodb").Table(get_settings().table_name)
+
+
+@pytest.fixture
+def cognito(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemberPool]:
+    """A member pool made as the stack makes it, whose ids the functions' settings read."""
+    pool = create_member_pool(boto3.client("cognito-idp"))
+    monkeypatch.setenv(USER_POOL_ID_ENV, pool.pool_id)
+    monkeypatch.setenv(USER_POOL_CLIENT_ID_ENV, pool.client_id)
+    # get_settings() reads the environment once per process; moto picks new ids per pool.
+    get_settings.cache_clear()
+    yield pool
+    get_settings.cache_clear()
 
 
 @dataclass

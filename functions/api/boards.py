@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from forum import boards
 
 from .auth import require_member
-from .schemas import BoardIn, BoardList, BoardOut, BoardPage
-from .shaping import board_out, topic_summary
+from .schemas import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage, UnderWay
+from .shaping import board_out, topic_summary, under_way
 
 router = Router()
 
@@ -49,3 +49,25 @@ def board_page(
         topics=[topic_summary(topic) for topic in topics],
         next_cursor=next_cursor,
     )
+
+
+@router.patch("/api/boards/<board_id>", summary="Rename, describe or reorder a board (admins)")
+def change_board(board_id: BoardId, body: BoardChangeIn) -> Response[BoardOut | UnderWay]:
+    """200 with the board; 202 while a renamed board's many topics are still being renamed."""
+    member = require_member(router.current_event)
+    board, finished = boards.change_board(
+        member, board_id, name=body.name, description=body.description, position=body.position
+    )
+    if not finished:
+        return under_way(
+            "The board is renamed; its topics are still being renamed. Send the same request "
+            "again to finish."
+        )
+    return Response(status_code=200, content_type="application/json", body=board_out(board))
+
+
+@router.delete("/api/boards/<board_id>", summary="Delete a board without topics (admins)")
+def delete_board(board_id: BoardId) -> Response[None]:
+    member = require_member(router.current_event)
+    boards.delete_board(member, board_id)
+    return Response(status_code=204)

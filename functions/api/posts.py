@@ -11,8 +11,8 @@ from forum.topics import page_count
 
 from .auth import require_member
 from .params import PostNumber, TopicId
-from .schemas import EditIn, PostOut, RemovalUnderWay, ReplyIn, ReplyOut
-from .shaping import post_out
+from .schemas import EditIn, PostOut, ReplyIn, ReplyOut, UnderWay
+from .shaping import post_out, removal_answer
 
 router = Router()
 
@@ -44,22 +44,7 @@ def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
 @router.delete(
     "/api/topics/<topic_id>/posts/<number>", summary="Remove a post (author or moderator)"
 )
-def remove(topic_id: TopicId, number: PostNumber) -> Response[RemovalUnderWay | None]:
+def remove(topic_id: TopicId, number: PostNumber) -> Response[UnderWay | None]:
     """Post 1 removes the whole topic (moderators), like DELETE /api/topics/{topic_id}."""
     member = require_member(router.current_event)
     return removal_answer(posts.remove(member, topic_id, number))
-
-
-def removal_answer(finished: bool) -> Response[RemovalUnderWay | None]:
-    if finished:
-        return Response(status_code=204)
-    return Response(
-        status_code=202,
-        content_type="application/json",
-        body=RemovalUnderWay(
-            detail=(
-                "The topic is removed; its posts are still being removed. Send the same "
-                "request again to finish."
-            )
-        ),
-    )

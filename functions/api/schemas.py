@@ -5,7 +5,9 @@ They document themselves in /api/openapi.json. Requests refuse unknown fields.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class Request(BaseModel):
@@ -101,9 +103,30 @@ class PostOut(BaseModel):
     version: int = Field(description="Send back with an edit to detect concurrent edits.")
 
 
+class AuthorCard(BaseModel):
+    """What a topic page shows beside each post about its author (from their profile)."""
+
+    id: str
+    name: str = Field(description="The username.")
+    display_name: str
+    avatar_url: str | None = Field(description="The avatar's thumbnail; null without one.")
+    post_count: int
+    role: str = Field(description="member, moderator or admin.")
+
+
+class PagePostOut(PostOut):
+    author_card: AuthorCard | None = Field(
+        default=None,
+        description=(
+            "The author's card. Filled on topic pages (GET /api/topics/{topic_id}); null in the "
+            "answer to starting a topic, and for an author without a profile."
+        ),
+    )
+
+
 class TopicPage(BaseModel):
     topic: TopicHeader
-    posts: list[PostOut]
+    posts: list[PagePostOut]
 
 
 class TopicIn(Request):
@@ -134,10 +157,138 @@ class EditIn(Request):
     )
 
 
-class RemovalUnderWay(BaseModel):
-    """202: a long topic's posts are still being removed; repeat the request to finish."""
+class UnderWay(BaseModel):
+    """202: the change is made but not finished everywhere; send the same request again."""
 
     detail: str
+
+
+class TopicChangeIn(Request):
+    """Moderators: any of these; the others stay as they are."""
+
+    locked: StrictBool | None = None
+    pinned: StrictBool | None = Field(default=None, description="Pinned topics head their board.")
+    board_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Move the topic to this board."
+    )
+    title: str | None = Field(default=None, max_length=10_000, description="1-200 characters.")
+
+
+class BoardChangeIn(Request):
+    """Admins: any of these; the others stay as they are."""
+
+    name: str | None = Field(default=None, max_length=1000, description="1-80 characters.")
+    description: str | None = Field(default=None, max_length=5000, description="At most 500.")
+    position: int | None = Field(
+        default=None, description="Boards are listed by position, then name (0 to 10^12)."
+    )
+
+
+# --- accounts and members ---------------------------------------------------------------------
+
+
+class SignUpIn(Request):
+    username: str = Field(
+        max_length=1000,
+        description="3-20 characters: letters, digits, '_' and '-'; unique in any case.",
+    )
+    email: str = Field(max_length=1000, description="Where the confirmation code is sent.")
+    password: str = Field(max_length=1000, description="As the user pool's password policy asks.")
+
+
+class CodeDelivery(BaseModel):
+    destination: str | None = Field(description="The masked address the code went to.")
+    medium: str | None = Field(description="EMAIL (or SMS).")
+
+
+class SignUpOut(BaseModel):
+    username: str
+    user_id: str
+    confirmed: bool = Field(description="False until the code is confirmed with Cognito.")
+    confirmation: CodeDelivery | None
+
+
+class MemberOut(BaseModel):
+    """A member's public profile."""
+
+    username: str
+    display_name: str
+    avatar_url: str | None = Field(description="The avatar's thumbnail; null without one.")
+    about: str = Field(description="Markdown source.")
+    about_html: str = Field(description="Sanitized HTML rendered from about.")
+    joined_at: str
+    post_count: int
+    topic_count: int
+    role: str = Field(description="member, moderator or admin.")
+
+
+class TopicRef(BaseModel):
+    id: str
+    title: str
+
+
+class MemberPostOut(BaseModel):
+    topic: TopicRef
+    number: int
+    page: int = Field(description="The topic page the post is on.")
+    created_at: str
+    edited_at: str | None
+    body_html: str
+
+
+class MemberPage(BaseModel):
+    member: MemberOut
+    posts: list[MemberPostOut] = Field(description="Their latest posts, newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for older posts; null at the end."
+    )
+
+
+class BanOut(BaseModel):
+    banned_until: str = Field(description='An ISO date, or "forever".')
+    reason: str
+    banned_by: PersonOut | None
+    banned_at: str | None
+
+
+class MeOut(MemberOut):
+    """The signed-in member's own profile, with what only they (and moderators) see."""
+
+    id: str
+    avatar_attachment_id: str | None
+    ban: BanOut | None = Field(description="Set while the member is banned from writing.")
+
+
+class MeIn(Request):
+    """Any of these; the others stay as they are."""
+
+    display_name: str | None = Field(
+        default=None, max_length=1000, description="1-40 characters, no control characters."
+    )
+    about: str | None = Field(
+        default=None,
+        max_length=10_000,
+        description="Markdown, at most 1,000 characters; empty clears it.",
+    )
+    avatar_attachment_id: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="An image attachment of yours; null removes the avatar.",
+    )
+
+
+class BanIn(Request):
+    reason: str = Field(max_length=5000, description="1-500 characters, shown to the member.")
+    until: datetime | None = Field(
+        default=None, description="When the ban ends (ISO 8601; UTC if no zone); omit for ever."
+    )
+
+
+class ModeratedMember(BaseModel):
+    """A member as moderators see them after a ban, an unban or a change of role."""
+
+    member: MemberOut
+    ban: BanOut | None
 
 
 VIEWER_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from forum.models import Board, LastPost, Person, Post, Topic
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from forum import schema
+from forum.models import Board, LastPost, Person, Post, Profile, Topic
+from forum.profiles import avatar_thumb_url, is_banned
 from forum.settings import get_settings
 from forum.topics import page_count
 
 from .schemas import (
+    AuthorCard,
+    BanOut,
     BoardLastPost,
     BoardOut,
     BoardRef,
+    MemberOut,
+    MemberPostOut,
+    MeOut,
+    PagePostOut,
     PersonOut,
     PostOut,
     TopicHeader,
     TopicLastPost,
+    TopicRef,
     TopicSummary,
+    UnderWay,
 )
 
 
@@ -93,4 +108,83 @@ def post_out(post: Post) -> PostOut:
         body="" if removed else post.body,
         body_html="" if removed else post.body_html,
         version=int(post.version or 0),
+    )
+
+
+def page_post_out(post: Post, cards: Mapping[str, Profile]) -> PagePostOut:
+    profile = cards.get(post.author.id)
+    return PagePostOut(
+        **post_out(post).model_dump(),
+        author_card=author_card(profile) if profile is not None else None,
+    )
+
+
+def author_card(profile: Profile) -> AuthorCard:
+    return AuthorCard(
+        id=profile.user_id,
+        name=profile.username,
+        display_name=profile.display_name,
+        avatar_url=avatar_thumb_url(profile),
+        post_count=int(profile.post_count or 0),
+        role=profile.role,
+    )
+
+
+def member_out(profile: Profile) -> MemberOut:
+    return MemberOut(
+        username=profile.username,
+        display_name=profile.display_name,
+        avatar_url=avatar_thumb_url(profile),
+        about=profile.about or "",
+        about_html=profile.about_html or "",
+        joined_at=profile.joined_at,
+        post_count=int(profile.post_count or 0),
+        topic_count=int(profile.topic_count or 0),
+        role=profile.role,
+    )
+
+
+def ban_out(profile: Profile) -> BanOut | None:
+    if not is_banned(profile):
+        return None
+    until = str(profile.banned_until)
+    return BanOut(
+        banned_until="forever" if until == schema.BANNED_FOREVER else until,
+        reason=profile.ban_reason or "",
+        banned_by=person_out(profile.banned_by) if profile.banned_by else None,
+        banned_at=profile.banned_at,
+    )
+
+
+def me_out(profile: Profile) -> MeOut:
+    return MeOut(
+        **member_out(profile).model_dump(),
+        id=profile.user_id,
+        avatar_attachment_id=profile.avatar_attachment_id,
+        ban=ban_out(profile),
+    )
+
+
+def member_post_out(post: Post, topic: Topic) -> MemberPostOut:
+    return MemberPostOut(
+        topic=TopicRef(id=topic.topic_id, title=topic.title),
+        number=int(post.number),
+        page=(int(post.number) - 1) // get_settings().posts_per_page + 1,
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+        body_html=post.body_html,
+    )
+
+
+def under_way(detail: str) -> Response[Any]:
+    return Response(status_code=202, content_type="application/json", body=UnderWay(detail=detail))
+
+
+def removal_answer(finished: bool) -> Response[Any]:
+    """204 when a removal is done; 202 when a long topic's posts are still being removed."""
+    if finished:
+        return Response(status_code=204)
+    return under_way(
+        "The topic is removed; its posts are still being removed. Send the same request again "
+        "to finish."
     )

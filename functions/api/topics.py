@@ -8,13 +8,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from forum import topics
+from forum import moderation, posts, profiles, topics
 
 from .auth import require_member
 from .boards import BoardId
 from .params import TopicId
-from .schemas import NeighbourOut, TopicIn, TopicPage
-from .shaping import post_out, topic_header
+from .schemas import (
+    NeighbourOut,
+    PagePostOut,
+    TopicChangeIn,
+    TopicHeader,
+    TopicIn,
+    TopicPage,
+    UnderWay,
+)
+from .shaping import page_post_out, removal_answer, topic_header
 
 router = Router()
 
@@ -26,7 +34,7 @@ def create_topic(board_id: BoardId, body: TopicIn) -> Response[TopicPage]:
     return Response(
         status_code=201,
         content_type="application/json",
-        body=TopicPage(topic=topic_header(topic, 1), posts=[post_out(post)]),
+        body=TopicPage(topic=topic_header(topic, 1), posts=[page_post_out(post, {})]),
         headers={"Location": f"/api/topics/{topic.topic_id}"},
     )
 
@@ -36,8 +44,32 @@ def topic_page(
     topic_id: TopicId,
     page: Annotated[int, Query(ge=1, le=10**9, description="1 is the first page.")] = 1,
 ) -> TopicPage:
-    topic, posts = topics.topic_page(topic_id, page)
-    return TopicPage(topic=topic_header(topic, page), posts=[post_out(post) for post in posts])
+    """Header and posts (two requests), and the authors' cards (one BatchGetItem)."""
+    topic, page_posts = topics.topic_page(topic_id, page)
+    cards = profiles.author_cards(post.author.id for post in page_posts)
+    shown: list[PagePostOut] = [page_post_out(post, cards) for post in page_posts]
+    return TopicPage(topic=topic_header(topic, page), posts=shown)
+
+
+@router.patch("/api/topics/<topic_id>", summary="Lock, pin, move or retitle a topic (moderators)")
+def change_topic(topic_id: TopicId, body: TopicChangeIn) -> TopicHeader:
+    member = require_member(router.current_event)
+    topic = moderation.change_topic(
+        member,
+        topic_id,
+        locked=body.locked,
+        pinned=body.pinned,
+        board_id=body.board_id,
+        title=body.title,
+    )
+    return topic_header(topic, 1)
+
+
+@router.delete("/api/topics/<topic_id>", summary="Remove a topic and its posts (moderators)")
+def remove_topic(topic_id: TopicId) -> Response[UnderWay | None]:
+    """204 when done; 202 while a very long topic's posts are still being removed."""
+    member = require_member(router.current_event)
+    return removal_answer(posts.remove_topic(member, topic_id))
 
 
 @router.get("/api/topics/<topic_id>/previous", summary="The topic above this one in its board")

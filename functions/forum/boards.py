@@ -1,15 +1,26 @@
-"""Boards: the index of boards and a board's page of topics."""
+"""Boards: the index of boards, a board's page of topics, and the admins' board management."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+import time
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from . import clock, cursors, schema
 from .content import DESCRIPTION_MAX, NAME_MAX, clean_line
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
-from .models import Board, ForumItem, Topic
+from .models import Board, ForumItem, Topic, transaction
+from .profiles import require_writer
 from .settings import get_settings
+
+# Renaming a board renames its topics' copy of the name in transactions of this many, for up to
+# this long in one request; a board with more topics is finished by repeating the request.
+RENAME_BATCH = 25
+RENAME_SECONDS = 6.0
+POSITION_MAX = 10**12
+_monotonic = time.monotonic
 
 
 def list_boards() -> list[Board]:
@@ -18,9 +29,9 @@ def list_boards() -> list[Board]:
     return sorted(boards, key=lambda board: (board.position, board.name.casefold()))
 
 
-def get_board(board_id: str) -> Board:
+def get_board(board_id: str, consistent: bool = False) -> Board:
     try:
-        return Board.get(schema.BOARDS_PK, schema.board_sk(board_id))
+        return Board.get(schema.BOARDS_PK, schema.board_sk(board_id), consistent_read=consistent)
     except Board.DoesNotExist:
         raise NotFound(f"There is no board with the id {board_id!r}.") from None
 
@@ -29,9 +40,8 @@ def create_board(member: Member, name: str, description: str) -> Board:
     if not member.is_admin:
         raise Forbidden("Only admins can create boards.")
     name = clean_line(name, "name", NAME_MAX)
-    description = description.strip()
-    if description:
-        description = clean_line(description, "description", DESCRIPTION_MAX)
+    description = _clean_description(description)
+    require_writer(member)
     board_id = clock.new_id()
     board = Board(
         schema.BOARDS_PK,
@@ -50,6 +60,117 @@ def create_board(member: Member, name: str, description: str) -> Board:
     except PutError as error:  # pragma: no cover - a 72-bit random id collided
         raise Conflict("A board with this id exists already; try again.") from error
     return board
+
+
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    return clean_line(description, "description", DESCRIPTION_MAX) if description else ""
+
+
+def change_board(
+    member: Member,
+    board_id: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    position: int | None = None,
+) -> tuple[Board, bool]:
+    """Rename, describe or reorder a board (admins); returns it and whether all is done.
+
+    Topics carry their board's name, so that a topic page needs no read of the board; a rename
+    therefore renames them too, through the board's index, in transactions of a few dozen. A
+    board with very many topics may need more than one request: the second value is then False,
+    and repeating the request (with the same name) carries on where it stopped.
+    """
+    if not member.is_admin:
+        raise Forbidden("Only admins can change boards.")
+    actions: list[Any] = []
+    if name is not None:
+        name = clean_line(name, "name", NAME_MAX)
+        actions.append(Board.name.set(name))
+    if description is not None:
+        actions.append(Board.description.set(_clean_description(description)))
+    if position is not None:
+        if not 0 <= position <= POSITION_MAX:
+            raise Invalid(f"The position is a whole number from 0 to {POSITION_MAX}.", "position")
+        actions.append(Board.position.set(position))
+    if not actions:
+        raise Invalid("Give at least one of name, description and position.")
+    require_writer(member)
+    board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
+    try:
+        board.update(actions=actions, condition=Board.pk.exists())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise NotFound(f"There is no board with the id {board_id!r}.") from error
+        raise Busy("The forum is busy; please try again.") from error
+    finished = True if name is None else _rename_topics(board_id, name)
+    return board, finished
+
+
+def _rename_topics(board_id: str, name: str) -> bool:
+    deadline = _monotonic() + RENAME_SECONDS
+    stale = ForumItem.board_topics.query(
+        schema.board_gsi_pk(board_id),
+        ForumItem.gsi1sk.between("0", "2"),
+        filter_condition=Topic.board_name != name,
+        page_size=100,
+    )
+    batch: list[Topic] = []
+    for item in stale:
+        if not isinstance(item, Topic):
+            continue
+        batch.append(item)
+        if len(batch) == RENAME_BATCH:
+            if _monotonic() > deadline:
+                return False
+            _rename_batch(batch, board_id, name)
+            batch = []
+    if batch:
+        if _monotonic() > deadline:
+            return False
+        _rename_batch(batch, board_id, name)
+    return True
+
+
+def _renaming(board_id: str) -> Any:
+    # Only while the topic is still in this board: one moved away keeps its new board's name.
+    return Topic.board_id == board_id
+
+
+def _rename_batch(topics: list[Topic], board_id: str, name: str) -> None:
+    try:
+        with transaction() as tx:
+            for topic in topics:
+                tx.update(
+                    topic, actions=[Topic.board_name.set(name)], condition=_renaming(board_id)
+                )
+    except TransactWriteError:
+        # A topic moved away or another write raced with the batch: one at a time.
+        for topic in topics:
+            try:
+                topic.update(actions=[Topic.board_name.set(name)], condition=_renaming(board_id))
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise Busy("The forum is busy; please try again.") from error
+
+
+def delete_board(member: Member, board_id: str) -> None:
+    """Delete a board (admins) that has no topics; 409 while it has any."""
+    if not member.is_admin:
+        raise Forbidden("Only admins can delete boards.")
+    require_writer(member)
+    board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
+    try:
+        board.delete(condition=Board.pk.exists() & (Board.topic_count == 0))
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise Busy("The forum is busy; please try again.") from error
+        current = get_board(board_id, consistent=True)
+        raise Conflict(
+            f"The board {current.name!r} still has {int(current.topic_count)} topic(s); move or "
+            "remove them before deleting it."
+        ) from error
 
 
 def board_page(board_id: str, cursor: str | None) -> tuple[Board, list[Topic], str | None]:

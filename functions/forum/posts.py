@@ -45,7 +45,7 @@ SWEEP_SECONDS = 6.0
 _monotonic = time.monotonic
 
 
-def _pause(attempt: int) -> None:
+def pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
 
 
@@ -102,7 +102,7 @@ def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
                 continue
             if not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
-            _pause(attempt)
+            pause(attempt)
             continue
         topic.last_number = number
         topic.reply_count += 1
@@ -228,7 +228,7 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
                 count_author = False
             elif not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
-            _pause(attempt)
+            pause(attempt)
     raise Busy("The topic is changing quickly; please try removing the post again.")
 
 
@@ -328,7 +328,7 @@ def remove_topic(member: Member, topic_id: str) -> bool:
                 count_starter = False
             elif not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
-            _pause(attempt)
+            pause(attempt)
     else:
         raise Busy("The topic is changing quickly; please try removing it again.")
     return _remove_posts_of(member, topic, deadline)
@@ -427,5 +427,5 @@ def _remove_one(member: Member, post: Post) -> None:
                 count_author = False
             elif not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
-            _pause(attempt)
+            pause(attempt)
     raise Busy("The topic is changing quickly; please try removing it again.")

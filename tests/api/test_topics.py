@@ -87,10 +87,12 @@ def test_bad_topics_are_refused_and_nothing_is_written(call: Caller, board, tabl
     assert call("POST", url, {"title": "ok", "body": "text"}).status == 401
     missing = call("POST", "/api/boards/nope/topics", {"title": "t", "body": "b"}, claims=MEMBER)
     assert missing.status == 404
-    # only the board exists: no topic, no post, no counter moved
-    items = table.scan()["Items"]
-    assert [item["kind"] for item in items] == ["board"]
-    assert items[0]["topic_count"] == 0 and items[0]["post_count"] == 0
+    # only the board (and the profile its admin got with it) exists: no topic, no post, no
+    # counter moved
+    items = {item["kind"]: item for item in table.scan()["Items"]}
+    assert sorted(items) == ["board", "profile", "username"]
+    assert items["board"]["topic_count"] == 0 and items["board"]["post_count"] == 0
+    assert "user-member" not in str(items)
 
 
 def test_a_title_of_exactly_200_characters_is_fine(call: Caller, board) -> None:

@@ -1,0 +1,87 @@
+"""/api/users and /api/me: members' profiles, bans and the moderator role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from forum import moderation, profiles
+from forum.models import Profile
+
+from .auth import require_member
+from .schemas import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
+from .shaping import ban_out, me_out, member_out, member_post_out
+
+router = Router()
+
+Username = Annotated[
+    str, Path(min_length=1, max_length=128, description="The member's username (any case).")
+]
+
+
+def moderated(profile: Profile) -> ModeratedMember:
+    return ModeratedMember(member=member_out(profile), ban=ban_out(profile))
+
+
+@router.get("/api/users/<username>", summary="A member's profile and their latest posts")
+def member_page(
+    username: Username,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="next_cursor of the page before.")
+    ] = None,
+) -> MemberPage:
+    page = profiles.member_page(username, cursor or None)
+    return MemberPage(
+        member=member_out(page.profile),
+        posts=[member_post_out(post, topic) for post, topic in page.posts],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/api/me", summary="The signed-in member's own profile (made on the first call)")
+def me() -> MeOut:
+    member = require_member(router.current_event)
+    return me_out(profiles.ensure_profile(member))
+
+
+@router.patch("/api/me", summary="Change your display name, about text or avatar")
+def change_me(body: MeIn) -> MeOut:
+    member = require_member(router.current_event)
+    changes: dict[str, str | None] = {}
+    if "avatar_attachment_id" in body.model_fields_set:
+        changes["avatar_attachment_id"] = body.avatar_attachment_id
+    profile = profiles.update_me(
+        member,
+        display_name=body.display_name,
+        about=body.about,
+        **changes,
+    )
+    return me_out(profile)
+
+
+@router.post("/api/users/<username>/ban", summary="Ban a member from writing (moderators)")
+def ban(username: Username, body: BanIn) -> ModeratedMember:
+    member = require_member(router.current_event)
+    return moderated(moderation.ban(member, username, body.reason, body.until))
+
+
+@router.delete("/api/users/<username>/ban", summary="Lift a member's ban (moderators)")
+def unban(username: Username) -> Response[None]:
+    member = require_member(router.current_event)
+    moderation.unban(member, username)
+    return Response(status_code=204)
+
+
+@router.put("/api/users/<username>/moderator", summary="Make a member a moderator (admins)")
+def grant_moderator(username: Username) -> ModeratedMember:
+    member = require_member(router.current_event)
+    return moderated(moderation.set_moderator(member, username, moderator=True))
+
+
+@router.delete("/api/users/<username>/moderator", summary="Revoke the moderator role (admins)")
+def revoke_moderator(username: Username) -> ModeratedMember:
+    member = require_member(router.current_event)
+    return moderated(moderation.set_moderator(member, username, moderator=False))
