@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (run each module as a script from the repository root)."""
