@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, event_handler
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -33,7 +34,24 @@ for module in (boards, topics, posts, presence, accounts, users):
 
 API_TITLE = "Forum API"
 API_VERSION = "1.0.0"
-app.enable_swagger(path="/api/docs", title=API_TITLE, version=API_VERSION)
+
+
+@app.get("/api/docs", include_in_schema=False)
+def swagger_ui() -> Response[str]:
+    # Imported here, not at module level: Powertools' swagger setup costs ~100 ms of every cold
+    # start, and only people reading the docs need it.
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+    spec = app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    page = generate_swagger_html(
+        spec.replace("</", "<\\/"),
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        "",
+        None,
+    )
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
 
 
 @app.get("/api/openapi.json", include_in_schema=False)

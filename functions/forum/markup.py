@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # What a post may contain after rendering. Anything else (raw HTML, scripts, styles, event
 # handlers, iframes, images from other sites) is dropped; the text inside is kept.
@@ -31,6 +32,8 @@ LINK_REL = "nofollow ugc noopener"
 def _image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     # Pictures belong in attachments (thumbnailed, stripped of metadata, served by us); an image
     # from elsewhere would leak every reader's address to its host, so it becomes a plain link.
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     src = token.attrGet("src") or ""
     alt = renderer.renderInlineAsText(token.children or [], options, env) or src
@@ -39,6 +42,10 @@ def _image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any)
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # Imported on first use: only writes render Markdown, and reads should not pay for it at
+    # every cold start.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.add_render_rule("image", _image_as_link)
