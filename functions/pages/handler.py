@@ -1,0 +1,172 @@
+"""The HTML function: every page of the forum, rendered on the server, the same for everyone.
+
+The HTTP API's ``$default`` route sends every request that is not for ``/api`` here. Pages read
+the forum through the domain functions (never over HTTP), carry no identity, and say how long
+CloudFront and browsers may keep them; the scripts under /static add what is personal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from forum.errors import ForumError, NotFound
+
+from . import views
+from .render import render
+
+logger = Logger()
+metrics = Metrics()
+
+app = APIGatewayHttpResolver()
+
+HTML = "text/html; charset=utf-8"
+READ_METHODS = ["GET", "HEAD"]
+_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$")
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def origin() -> str:
+    """This site's origin as the reader sees it, for canonical and Open Graph addresses.
+
+    Behind CloudFront the viewer's host arrives as X-Forwarded-Host (the HTTP API itself only
+    sees its own host name); locally the gateway passes the Host header as it came.
+    """
+    headers = app.current_event.headers
+    host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
+    host = host.split(",", 1)[0].strip()
+    if not _HOST.match(host):
+        host = "localhost"
+    proto = (headers.get("x-forwarded-proto") or "").split(",", 1)[0].strip()
+    if proto not in ("http", "https"):
+        proto = "http" if host.split(":", 1)[0] in _LOOPBACK else "https"
+    return f"{proto}://{host}"
+
+
+def page_response(page: views.Page) -> Response[str]:
+    html = render(
+        page.template,
+        head=page.head,
+        origin=origin(),
+        site_name=views.SITE_NAME,
+        data=page.data,
+        **page.context,
+    )
+    return _html(page.status, html, page.cache)
+
+
+def _html(status: int, html: str, cache: str) -> Response[str]:
+    body = "" if app.current_event.http_method == "HEAD" else html
+    return Response(
+        status_code=status,
+        content_type=HTML,
+        body=body,
+        headers={"Cache-Control": cache},
+    )
+
+
+def _redirect(location: str) -> Response[str]:
+    return Response(
+        status_code=302,
+        content_type=HTML,
+        body="",
+        headers={"Location": location, "Cache-Control": views.MISSING_CACHE},
+    )
+
+
+def _query(name: str) -> str | None:
+    return app.current_event.get_query_string_value(name)
+
+
+@app.route("/", method=READ_METHODS)
+def board_index() -> Response[str]:
+    return page_response(views.index())
+
+
+@app.route("/b/<board_id>", method=READ_METHODS)
+def board(board_id: str) -> Response[str]:
+    return page_response(views.board(board_id, _query("cursor")))
+
+
+@app.route("/t/<topic_id>", method=READ_METHODS)
+def topic(topic_id: str) -> Response[str]:
+    return page_response(views.topic(topic_id, _query("page")))
+
+
+@app.route("/t/<topic_id>/<slug>", method=READ_METHODS)
+def topic_with_slug(topic_id: str, slug: str) -> Response[str]:
+    # SMF's prev_next: the link names a direction and the server finds the topic when followed.
+    if slug == "previous":
+        return _redirect(views.neighbour(topic_id, "previous"))
+    if slug == "next":
+        return _redirect(views.neighbour(topic_id, "next"))
+    # Any other slug shows the topic; its canonical address carries the current title's slug.
+    return page_response(views.topic(topic_id, _query("page")))
+
+
+@app.route("/u/<username>", method=READ_METHODS)
+def member(username: str) -> Response[str]:
+    return page_response(views.member(username, _query("cursor")))
+
+
+@app.route("/login", method=READ_METHODS)
+def login() -> Response[str]:
+    return page_response(views.login(_query("next")))
+
+
+@app.route("/register", method=READ_METHODS)
+def register() -> Response[str]:
+    return page_response(views.register())
+
+
+@app.route("/new-topic", method=READ_METHODS)
+def new_topic() -> Response[str]:
+    return page_response(views.new_topic(_query("board")))
+
+
+@app.not_found
+def nothing_here(_: NotFoundError) -> Response[str]:
+    return page_response(views.not_found())
+
+
+@app.exception_handler(NotFound)
+def unknown(error: NotFound) -> Response[str]:
+    return page_response(views.not_found(error.detail))
+
+
+@app.exception_handler(ForumError)
+def refused(error: ForumError) -> Response[str]:
+    if error.status >= 500:
+        logger.warning("page could not be served", extra={"detail": error.detail})
+    page = views.error_page(error.status, error.title, error.detail)
+    response = page_response(page)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@app.exception_handler(Exception)
+def unexpected(error: Exception) -> Response[str]:
+    # A bug of ours: log everything, show the reader a page in the site's style.
+    logger.exception("unhandled error")
+    metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+    page = views.error_page(
+        500, "Something went wrong", "Something went wrong on our side; it was logged."
+    )
+    try:
+        return page_response(page)
+    except Exception:  # the error page itself failed: plain words, no template
+        logger.exception("the error page failed too")
+        return _html(500, "<!doctype html><title>Error</title><p>Something went wrong.", "no-store")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
