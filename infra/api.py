@@ -83,6 +83,11 @@ PUBLIC_ROUTE_REASONS = {
         "and passes the rest to Cognito's public SignUp call, which the browser could make "
         "itself; the stage's throttling bounds abuse."
     ),
+    "POST /api/preview": (
+        "The composer's preview: Markdown in, the sanitized HTML a post would show out. It "
+        "reads and writes nothing, is size-limited like a post, and is bounded by the stage's "
+        "throttling; guests may preview too."
+    ),
     "POST /api/topics/{topic_id}/heartbeat": (
         "Guests' presence heartbeat: a guest viewing a topic is counted without an account "
         "(SMF's 'M Guests'); it only records an anonymous presence, bounded by the stage's "

@@ -39,6 +39,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/api/topics/{topic_id}/posts/{number}", auth=True),
     Route("POST", "/api/topics/{topic_id}/heartbeat", auth=False),
     Route("POST", "/api/topics/{topic_id}/heartbeat/member", auth=True),
+    Route("POST", "/api/preview", auth=False),
     Route("POST", "/api/accounts", auth=False),
     Route("GET", "/api/me", auth=True),
     Route("PATCH", "/api/me", auth=True),

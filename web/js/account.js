@@ -1,0 +1,32 @@
+// The header's account links: "Sign in · Register" for guests, the member's name and
+// "Sign out" once signed in. The page itself is the same for everyone; this is the only change.
+
+import { el } from './dom.js';
+import { member, signOut } from './session.js';
+
+function here() {
+  return location.pathname + location.search + location.hash;
+}
+
+export function renderAccount() {
+  const nav = document.querySelector('[data-account]');
+  if (!nav) return;
+  const who = member();
+  if (!who) {
+    const onForms = ['/login', '/register'].includes(location.pathname);
+    const login = el('a', { href: onForms ? '/login' : `/login?next=${encodeURIComponent(here())}` }, 'Sign in');
+    nav.replaceChildren(login, el('a', { href: '/register' }, 'Register'));
+    return;
+  }
+  const out = el('button', { type: 'button', class: 'link', dataset: { signOut: '' } }, 'Sign out');
+  out.addEventListener('click', async () => {
+    out.disabled = true;
+    await signOut();
+  });
+  nav.replaceChildren(
+    el('span', { class: 'who' }, 'Signed in as ', el('a', { href: `/u/${encodeURIComponent(who.username)}` }, who.username)),
+    out,
+  );
+}
+
+window.addEventListener('forum:session', renderAccount);

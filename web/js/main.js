@@ -1,0 +1,22 @@
+// The pages' one entry point: dates in the reader's locale, the account links, and the
+// script of the page at hand (each loaded only where it is needed).
+
+import { renderAccount } from './account.js';
+import { localizeDates } from './dates.js';
+
+const scripts = {
+  topic: () => import('./topic.js'),
+  login: () => import('./login.js'),
+  register: () => import('./register.js'),
+  'new-topic': () => import('./new-topic.js'),
+  member: () => import('./member.js'),
+};
+
+localizeDates(document);
+renderAccount();
+const load = scripts[document.body.dataset.page];
+if (load) {
+  load()
+    .then((module) => module.start())
+    .catch((error) => console.error('The page script failed:', error));
+}
