@@ -9,9 +9,11 @@ from constructs import Construct
 
 from .api import ForumApi
 from .auth import ForumAuth
+from .cdn import ForumCdn
 from .config import ForumConfig
 from .data import ForumTable
 from .monitoring import ForumMonitoring
+from .site import ForumSite
 
 
 class ForumStack(Stack):
@@ -31,12 +33,42 @@ class ForumStack(Stack):
             user_pool=self.auth.user_pool,
             user_pool_client=self.auth.client,
         )
+        self.site = ForumSite(
+            self,
+            "Site",
+            config=config,
+            table=self.data.table,
+            http_api=self.api.http_api,
+            layer=self.api.layer,
+        )
+        cognito_origin = f"https://cognito-idp.{self.region}.{self.url_suffix}"
+        self.cdn = ForumCdn(
+            self,
+            "Cdn",
+            http_api=self.api.http_api,
+            # /config.json: what the browser's scripts need (the local runtime serves the same).
+            browser_config={
+                "region": self.region,
+                "api_base": "/api",
+                "media_base": "/media",
+                "cognito": {
+                    "endpoint": f"{cognito_origin}/",
+                    "user_pool_id": self.auth.user_pool.user_pool_id,
+                    "client_id": self.auth.client.user_pool_client_id,
+                },
+                "max_upload_bytes": config.max_upload_bytes,
+            },
+            # Signing in, up and out goes from the browser straight to Cognito.
+            connect_sources=[cognito_origin],
+        )
 
         self.monitoring = ForumMonitoring(
             self, "Monitoring", http_api=self.api.http_api, table=self.data.table
         )
         self.monitoring.watch_function("Api", self.api.function)
+        self.monitoring.watch_function("Site", self.site.function)
 
+        CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
