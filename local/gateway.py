@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,10 @@ class Gateway:
         static_dir: Path,
         config: Callable[[], dict[str, Any]],
         media: Callable[[str], tuple[bytes, str] | None] | None = None,
+        response_headers: Sequence[tuple[str, dict[str, str]]] = (),
     ) -> None:
         self.routes = routes
+        self.response_headers = response_headers
         self.functions = functions
         self.authorizer = authorizer
         self.static_dir = static_dir.resolve()
@@ -61,6 +65,12 @@ class Gateway:
         except Exception:  # a bug in the gateway itself: say so, keep serving
             log.exception("gateway error on %s %s", request.method, request.path)
             response = _problem(502, "Bad gateway", "The local gateway failed; see its log.")
+        # CloudFront's response headers policy of the behavior the path falls under.
+        for pattern, headers in self.response_headers:
+            if fnmatchcase(request.path, pattern):
+                for name, value in headers.items():
+                    response.headers[name] = value
+                break
         elapsed = (time.perf_counter() - started) * 1000
         log.info(
             "%s %s %d %.0fms",
@@ -137,6 +147,28 @@ class Gateway:
         for name, value in answer.headers:
             response.headers.add(name, value)
         return response
+
+
+def allow_connections(
+    policies: Sequence[tuple[str, dict[str, str]]], *sources: str
+) -> list[tuple[str, dict[str, str]]]:
+    """The stack's header policies with local endpoints added to the CSP's connect-src.
+
+    In AWS the browser talks to Cognito and S3 at their AWS addresses, which the policy names;
+    here both are the local moto server.
+    """
+    adjusted = []
+    for pattern, headers in policies:
+        headers = dict(headers)
+        policy = headers.get("Content-Security-Policy")
+        if policy and sources:
+            headers["Content-Security-Policy"] = re.sub(
+                r"connect-src ([^;]*)",
+                lambda match: "connect-src " + " ".join([match.group(1), *sources]),
+                policy,
+            )
+        adjusted.append((pattern, headers))
+    return adjusted
 
 
 def _problem(status: int, title: str, detail: str) -> Response:

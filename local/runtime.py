@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions
-    from .gateway import Gateway
+    from .gateway import Gateway, allow_connections
     from .poller import Poller
 
     functions = Functions(stack.functions)
@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         static_dir=REPO_ROOT / "web",
         config=config,
         media=media if media_bucket else None,
+        response_headers=allow_connections(stack.response_headers, endpoint),
     )
 
     from werkzeug.serving import make_server

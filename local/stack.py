@@ -69,6 +69,9 @@ class LocalStack:
     triggers: list[QueueTrigger] = field(default_factory=list)
     queue_urls: dict[str, str] = field(default_factory=dict)  # logical id → URL
     outputs: dict[str, str] = field(default_factory=dict)
+    # CloudFront's response headers by path pattern, in the order CloudFront checks them;
+    # the default behavior's pattern is "*" and comes last.
+    response_headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def first(self, resource_type: str, template: dict[str, Any]) -> str:
         for logical_id, resource in template["Resources"].items():
@@ -312,6 +315,8 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
                 )
             )
 
+    stack.response_headers = _response_headers(resources, resolve)
+
     for name, output in (template.get("Outputs") or {}).items():
         value = resolve(output.get("Value"))
         if value is not None:
@@ -347,3 +352,57 @@ def _cors_rule(rule: dict[str, Any], local_origin: str) -> dict[str, Any]:
     # The stack allows its CloudFront origin; locally the page comes from the local gateway.
     result["AllowedOrigins"] = sorted({*result.get("AllowedOrigins", []), local_origin} - {None})
     return result
+
+
+def _header_values(config: dict[str, Any]) -> dict[str, str]:
+    """The headers a CloudFront response headers policy adds (with override) to a response."""
+    headers: dict[str, str] = {}
+    security = config.get("SecurityHeadersConfig") or {}
+    if "ContentSecurityPolicy" in security:
+        headers["Content-Security-Policy"] = security["ContentSecurityPolicy"][
+            "ContentSecurityPolicy"
+        ]
+    if "StrictTransportSecurity" in security:
+        hsts = security["StrictTransportSecurity"]
+        value = f"max-age={hsts['AccessControlMaxAgeSec']}"
+        if hsts.get("IncludeSubdomains"):
+            value += "; includeSubDomains"
+        if hsts.get("Preload"):
+            value += "; preload"
+        headers["Strict-Transport-Security"] = value
+    if "ContentTypeOptions" in security:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if "FrameOptions" in security:
+        headers["X-Frame-Options"] = security["FrameOptions"]["FrameOption"]
+    if "ReferrerPolicy" in security:
+        headers["Referrer-Policy"] = security["ReferrerPolicy"]["ReferrerPolicy"]
+    for item in (config.get("CustomHeadersConfig") or {}).get("Items") or []:
+        headers[item["Header"]] = item["Value"]
+    return headers
+
+
+def _response_headers(
+    resources: dict[str, dict[str, Any]], resolve: _Resolver
+) -> list[tuple[str, dict[str, str]]]:
+    """The distribution's response headers policies, by the path patterns of its behaviors."""
+    policies = {
+        logical_id: _header_values(
+            resolve(resource["Properties"]).get("ResponseHeadersPolicyConfig") or {}
+        )
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::CloudFront::ResponseHeadersPolicy"
+    }
+    found: list[tuple[str, dict[str, str]]] = []
+    for resource in resources.values():
+        if resource["Type"] != "AWS::CloudFront::Distribution":
+            continue
+        config = resource["Properties"]["DistributionConfig"]
+        behaviors = [
+            *config.get("CacheBehaviors", []),
+            {"PathPattern": "*", **config.get("DefaultCacheBehavior", {})},
+        ]
+        for behavior in behaviors:
+            policy = behavior.get("ResponseHeadersPolicyId")
+            reference = policy.get("Ref") if isinstance(policy, dict) else None
+            found.append((behavior["PathPattern"], dict(policies.get(reference or "", {}))))
+    return found
