@@ -6,9 +6,13 @@ them into the settings' environment variables and makes the settings be read aga
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from joserfc import jwk
 
 from forum.identity import ADMINS, MODERATORS
 
@@ -21,6 +25,29 @@ PASSWORD_POLICY = {
     "RequireSymbols": False,
 }
 PASSWORD = "Correct-horse-42"
+
+
+def _share_moto_signing_key() -> None:
+    """moto builds the same RSA key from the same file for every pool it creates, a tenth of a
+    second each time (most of an API test's set-up); build each distinct key once."""
+    import_key = jwk.RSAKey.import_key
+    if getattr(import_key, "shared", False):
+        return
+
+    @functools.cache
+    def cached(serialized: str) -> Any:
+        return import_key(json.loads(serialized))
+
+    def shared(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dict) and not args and not kwargs:
+            return cached(json.dumps(value, sort_keys=True))
+        return import_key(value, *args, **kwargs)
+
+    shared.shared = True  # type: ignore[attr-defined]
+    jwk.RSAKey.import_key = shared  # type: ignore[method-assign]
+
+
+_share_moto_signing_key()
 
 
 @dataclass

@@ -26,6 +26,7 @@ os.environ.update(
 )
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)
 
+import functools
 import threading
 
 import boto3
@@ -61,17 +62,28 @@ def aws() -> Iterator[None]:
         yield
 
 
+@functools.cache
+def aws_client(service: str) -> Any:
+    """One boto3 client per service for the whole session: making one costs a tenth of a
+    second, and moto intercepts every client's calls while a mock is active."""
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
+@functools.cache
+def dynamodb_resource() -> Any:
+    return boto3.resource("dynamodb")
+
+
 @pytest.fixture
 def table(aws: None) -> Any:
-    client = boto3.client("dynamodb")
-    client.create_table(**schema.create_table_arguments(get_settings().table_name))
-    return boto3.resource("dynamodb").Table(get_settings().table_name)
+    aws_client("dynamodb").create_table(**schema.create_table_arguments(get_settings().table_name))
+    return dynamodb_resource().Table(get_settings().table_name)
 
 
 @pytest.fixture
 def cognito(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemberPool]:
     """A member pool made as the stack makes it, whose ids the functions' settings read."""
-    pool = create_member_pool(boto3.client("cognito-idp"))
+    pool = create_member_pool(aws_client("cognito-idp"))
     monkeypatch.setenv(USER_POOL_ID_ENV, pool.pool_id)
     monkeypatch.setenv(USER_POOL_CLIENT_ID_ENV, pool.client_id)
     # get_settings() reads the environment once per process; moto picks new ids per pool.

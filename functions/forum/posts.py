@@ -116,7 +116,6 @@ def edit(
 ) -> Post:
     """Change a post's body; the author or a moderator may. A stale edit is a conflict."""
     body = clean_body(body)
-    require_writer(member)
     topic = get_topic(topic_id)
     post = get_post(topic_id, number, consistent=True)
     if post.removed:
@@ -127,6 +126,7 @@ def edit(
         raise Locked("This topic is locked; only moderators can edit its posts.")
     if expected_version is not None and expected_version != post.version:
         raise Conflict("The post was changed since you loaded it; reload it and edit again.")
+    require_writer(member)
     at = clock.now_iso()
     try:
         # PynamoDB adds "version = the version read" to the condition and increments it.
@@ -207,8 +207,8 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
     """
     if number == 1:
         return remove_topic(member, topic_id)
-    require_writer(member)
     count_author = True
+    may_write = False
     for attempt in range(5):
         topic = get_topic(topic_id, consistent=True)
         post = get_post(topic_id, number, consistent=True)
@@ -218,6 +218,9 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
             raise Forbidden("Only the author or a moderator can remove this post.")
         if topic.locked and not member.is_moderator:
             raise Locked("This topic is locked; only moderators can remove its posts.")
+        if not may_write:
+            require_writer(member)
+            may_write = True
         try:
             _write_removal(member, topic, post, count_author)
             return True
