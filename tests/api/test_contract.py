@@ -34,7 +34,18 @@ def test_openapi_document_describes_every_route(call: Caller) -> None:
     }
     assert documented == expected
     schemas = document["components"]["schemas"]
-    for name in ("BoardOut", "BoardPage", "TopicPage", "PostOut", "ReplyOut", "PresenceOut"):
+    for name in (
+        "BoardOut",
+        "BoardPage",
+        "TopicPage",
+        "PostOut",
+        "ReplyOut",
+        "PresenceOut",
+        "AuthorCard",
+        "MemberPage",
+        "MeOut",
+        "SignUpOut",
+    ):
         assert name in schemas
 
 

@@ -91,6 +91,17 @@ def test_the_first_call_to_me_makes_the_profile_with_the_role_of_the_token(
     assert call("GET", "/api/me").status == 401
 
 
+def test_a_role_given_outside_the_forum_reaches_the_profile_with_the_next_token(
+    call: Caller, table
+) -> None:
+    # Given a member with a profile, made an admin in the Cognito console afterwards
+    assert call("GET", "/api/me", claims=MEMBER).json["role"] == "member"
+    promoted = {**MEMBER, "cognito:groups": "[admins]"}
+    # When they call with their new token, then their profile shows the role
+    assert call("GET", "/api/me", claims=promoted).json["role"] == "admin"
+    assert call("GET", "/api/users/member").json["member"]["role"] == "admin"
+
+
 def test_members_change_their_display_name_about_and_avatar(call: Caller, table) -> None:
     changed = call(
         "PATCH",

@@ -3,9 +3,11 @@ refuses every write at once."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..conftest import MEMBER, MODERATOR, OTHER
+from ..events import claims
 
 
 def profile_item(table: Any, user_id: str) -> dict[str, Any] | None:
@@ -145,3 +147,21 @@ def test_removing_a_long_topic_carries_on_when_asked_again(call, table, topic, m
     assert counts(table, "user-other") == (0, 0)
     assert counts(table, "user-member") == (0, 0)
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/1", claims=MODERATOR).status == 404
+
+
+def test_one_members_simultaneous_first_writes_count_exactly(call, table, topic) -> None:
+    # Given a member without a profile who sends ten replies at the same moment
+    newcomer = claims("user-newcomer", "newcomer")
+
+    def one(index: int):
+        return call(
+            "POST", f"/api/topics/{topic['id']}/posts", {"body": f"r{index}"}, claims=newcomer
+        )
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(pool.map(one, range(10)))
+    # Then every reply is written, and the one profile made counts all ten
+    assert [reply.status for reply in replies] == [201] * 10, [r.text for r in replies]
+    assert counts(table, "user-newcomer") == (10, 0)
+    profiles = [item["user_id"] for item in all_items(table) if item["kind"] == "profile"]
+    assert sorted(profiles) == ["user-admin", "user-member", "user-newcomer"]

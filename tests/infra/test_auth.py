@@ -72,3 +72,14 @@ def test_the_browser_client_has_no_secret_and_signs_in_with_a_password(
     assert props["RefreshTokenValidity"] == context["forum:refreshTokenDays"] * 24 * 60
     synth.template.has_output("UserPoolId", {"Value": {"Ref": pool_id}})
     synth.template.has_output("UserPoolClientId", {"Value": {"Ref": client_id}})
+
+
+def test_the_api_tests_pool_has_the_stacks_password_policy(synth: Synthesis) -> None:
+    # The API tests make their moto pool by hand (tests/cognito.py); it must ask what this asks.
+    from ..cognito import PASSWORD, PASSWORD_POLICY
+
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    policy = dict(pool["Properties"]["Policies"]["PasswordPolicy"])
+    policy.pop("TemporaryPasswordValidityDays", None)
+    assert policy == PASSWORD_POLICY
+    assert len(PASSWORD) >= policy["MinimumLength"]
