@@ -64,7 +64,7 @@ def worker(
 ) -> None:
     rng = random.Random(seed)
     split = urlsplit(base)
-    connection = http.client.HTTPConnection(split.hostname, split.port, timeout=60)
+    connection = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port, timeout=60)
 
     def call(method: str, path: str, body: Any = None, auth: bool = False) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"} if body is not None else {}
