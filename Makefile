@@ -28,7 +28,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy functions infra tests bench
+	$(BIN)/mypy functions infra tests bench local
 
 test: install layer lint typecheck
 	$(BIN)/python -m pytest -q
