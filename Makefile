@@ -61,4 +61,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/dynamodb_cost.py
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out layers/build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out layers/dist .local .pytest_cache .mypy_cache .ruff_cache .schemathesis test-results
