@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset test lint typecheck layer synth deploy bench fuzz load clean install
+.PHONY: dev dev-reset test lint typecheck layer chromium synth deploy bench fuzz load clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ install: $(BIN)/.installed node_modules/.installed
 layer: $(BIN)/.installed
 	$(BIN)/python layers/build.py
 
+# The browser of the end-to-end tests and the page-weight bench: Debian's Chromium, installed
+# where it is missing and apt may be used (as root, as CI runs); elsewhere those tests skip.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+		|| echo "No Chromium (not root or no apt): the browser tests will be skipped."
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -30,7 +37,7 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy functions infra tests bench local
 
-test: install layer lint typecheck
+test: install layer chromium lint typecheck
 	$(BIN)/python -m pytest -q
 
 # The whole forum at http://127.0.0.1:$${FORUM_PORT:-8000}, with local AWS (moto) and demo data.

@@ -14,7 +14,8 @@ export function start() {
 
   async function finish() {
     await signIn(account.username, account.password, true);
-    location.assign(`/u/${encodeURIComponent(account.username)}`);
+    // A member's page exists from their first post on; the board index is where to begin.
+    location.assign('/');
   }
 
   form.addEventListener('submit', async (event) => {
