@@ -64,8 +64,9 @@ synth: install layer
 deploy: install layer
 	npx cdk deploy
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed layer chromium
 	$(BIN)/python bench/dynamodb_cost.py
+	$(BIN)/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out layers/dist .local .pytest_cache .mypy_cache .ruff_cache .schemathesis test-results
