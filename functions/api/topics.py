@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from forum import moderation, posts, profiles, topics
+from forum import moderation, posts, topics
 
 from .auth import require_member
 from .boards import BoardId
@@ -44,9 +44,8 @@ def topic_page(
     topic_id: TopicId,
     page: Annotated[int, Query(ge=1, le=10**9, description="1 is the first page.")] = 1,
 ) -> TopicPage:
-    """Header and posts (two requests), and the authors' cards (one BatchGetItem)."""
-    topic, page_posts = topics.topic_page(topic_id, page)
-    cards = profiles.author_cards(post.author.id for post in page_posts)
+    """The posts (one Query), then the header and the authors' cards (one BatchGetItem)."""
+    topic, page_posts, cards = topics.topic_page_with_authors(topic_id, page)
     shown: list[PagePostOut] = [page_post_out(post, cards) for post in page_posts]
     return TopicPage(topic=topic_header(topic, page), posts=shown)
 

@@ -160,6 +160,41 @@ def topic_page(topic_id: str, page: int) -> tuple[Topic, list[Post]]:
     return topic, list(posts)
 
 
+def topic_page_with_authors(
+    topic_id: str, page: int
+) -> tuple[Topic, list[Post], dict[str, Profile]]:
+    """A page of the topic with its header and its authors' profiles: two requests.
+
+    Page N is a key range, so the posts can be read first, without the header; then the header
+    and the profiles of the page's authors come in one BatchGetItem.
+    """
+    if page < 1:
+        raise NotFound(f"There is no page {page}.")
+    per_page = get_settings().posts_per_page
+    first = (page - 1) * per_page + 1
+    posts = list(
+        Post.query(
+            schema.topic_pk(topic_id),
+            Post.sk.between(schema.post_sk(first), schema.post_sk(page * per_page)),
+        )
+    )
+    keys = [(schema.topic_pk(topic_id), schema.TOPIC_SK)]
+    authors = dict.fromkeys(post.author.id for post in posts)
+    keys += [(schema.user_pk(user_id), schema.PROFILE_SK) for user_id in authors]
+    topic: Topic | None = None
+    profiles: dict[str, Profile] = {}
+    for item in ForumItem.batch_get(keys):
+        if isinstance(item, Topic):
+            topic = item
+        elif isinstance(item, Profile):
+            profiles[item.user_id] = item
+    if topic is None or topic.removed:
+        raise NotFound(f"There is no topic with the id {topic_id!r}.")
+    if page > page_count(topic):
+        raise NotFound(f"The topic has {page_count(topic)} page(s); there is no page {page}.")
+    return topic, posts, profiles
+
+
 Direction = Literal["previous", "next"]
 
 

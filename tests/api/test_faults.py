@@ -74,7 +74,7 @@ def test_a_throttled_write_is_503_with_retry_after_and_writes_nothing(
 
 
 def test_a_throttled_read_is_503(call: Caller, topic: dict[str, Any], faults: Faults) -> None:
-    faults.fail("GetItem", THROTTLED)
+    faults.fail("Query", THROTTLED)
     reply = call("GET", f"/api/topics/{topic['id']}")
     assert reply.status == 503
     assert "retry-after" in reply.headers

@@ -204,7 +204,7 @@ def dynamodb_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[RequestCounte
         client.meta.events.unregister("before-call.dynamodb", counter)
 
 
-def test_topic_pages_carry_author_cards_for_one_more_request(
+def test_topic_pages_carry_author_cards_at_no_extra_request(
     call: Caller, topic, dynamodb_requests: RequestCounter
 ) -> None:
     # Given a topic by MEMBER with replies by OTHER and a moderator
@@ -215,9 +215,9 @@ def test_topic_pages_carry_author_cards_for_one_more_request(
     # When the page is read
     dynamodb_requests.operations.clear()
     page = call("GET", f"/api/topics/{topic['id']}")
-    # Then it took the topic, its posts and one batch of profiles: three requests
+    # Then it took the posts, then the topic with one batch of profiles: two requests
     assert page.status == 200
-    assert dynamodb_requests.operations == ["GetItem", "Query", "BatchGetItem"]
+    assert dynamodb_requests.operations == ["Query", "BatchGetItem"]
     # And every post has its author's card
     cards = [post["author_card"] for post in page.json["posts"]]
     assert [card["name"] for card in cards] == ["member", "other", "moderator", "other"]
