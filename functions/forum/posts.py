@@ -32,6 +32,7 @@ from .models import (
     transaction,
 )
 from .profiles import require_writer, settle_refused_profile
+from .settings import get_settings
 from .topics import count_for_author, get_topic, last_post_of, new_post
 
 # A reply races other replies for the next number; each lost race costs one read and one
@@ -158,6 +159,9 @@ def _latest_live_post(topic_id: str, before: int) -> Post | None:
         filter_condition=Post.removed == False,  # noqa: E712
         scan_index_forward=False,
         limit=1,
+        # DynamoDB filters after it reads: read a page's worth at a time, not one post per
+        # request, or a run of removed posts costs one request each.
+        page_size=get_settings().posts_per_page,
     )
     return next(iter(posts), None)
 
