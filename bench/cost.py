@@ -1,0 +1,233 @@
+"""What the forum costs in dollars, from figures measured here and public us-east-1 prices.
+
+Measures, on a small forum in moto, each route people use: the DynamoDB requests and capacity
+units (with the same botocore hooks as bench/dynamodb_cost.py), the function's warm duration
+and the response size; then prices a million guest page views (with and without CloudFront's
+cache), a million replies, a thousand images, and a month with no traffic at all.
+
+    .venv/bin/python bench/cost.py
+
+Durations are measured in process against moto, which is slower than DynamoDB, so the Lambda
+figures lean high. Prices are list prices without free tiers (they are stated below).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from bench import dynamodb_cost as measure  # noqa: E402  (sets the fake AWS environment first)
+from forum import schema  # noqa: E402
+from forum.settings import get_settings  # noqa: E402
+from tests.events import claims, http_event  # noqa: E402
+
+# us-east-1 list prices (checked for this model; no free tier applied).
+PRICE = {
+    "lambda_gb_second_arm": 0.0000133334,
+    "lambda_request": 0.20 / 1e6,
+    "http_api_request": 1.00 / 1e6,
+    "dynamodb_read_unit": 0.125 / 1e6,  # on-demand, per read request unit
+    "dynamodb_write_unit": 0.625 / 1e6,  # on-demand, per write request unit
+    "cloudfront_request": 0.0100 / 1e4,  # HTTPS, North America / Europe
+    "cloudfront_gb_out": 0.085,
+    "s3_put": 0.005 / 1e3,
+    "s3_get": 0.0004 / 1e3,
+    "s3_gb_month": 0.023,
+    "sqs_request": 0.40 / 1e6,
+    "logs_gb_ingested": 0.50,
+    "xray_trace": 5.00 / 1e6,
+    "alarm_month": 0.10,
+    "dynamodb_gb_month": 0.25,
+    "pitr_gb_month": 0.20,
+}
+API_MEMORY_MB = 512
+THUMBNAIL_MEMORY_MB = 1024
+LOG_BYTES_PER_INVOCATION = 600  # START/END/REPORT lines and one request log line
+XRAY_SAMPLED = 0.05  # the default rule: 1 a second, then 5 %
+STATIC_BYTES = 40_000  # CSS + JS of a page, cached by browsers after the first view
+ALARMS = 8
+
+
+@dataclass
+class Route:
+    name: str
+    reads: float = 0.0  # read request units
+    writes: float = 0.0  # write request units
+    requests: int = 0
+    milliseconds: float = 0.0
+    response_bytes: int = 0
+
+    def lambda_cost(self, memory_mb: int = API_MEMORY_MB) -> float:
+        billed = math.ceil(self.milliseconds)
+        return (
+            PRICE["lambda_request"]
+            + billed / 1000 * memory_mb / 1024 * PRICE["lambda_gb_second_arm"]
+            + LOG_BYTES_PER_INVOCATION / 1e9 * PRICE["logs_gb_ingested"]
+            + XRAY_SAMPLED * PRICE["xray_trace"]
+        )
+
+    def dynamodb_cost(self) -> float:
+        return self.reads * PRICE["dynamodb_read_unit"] + self.writes * PRICE["dynamodb_write_unit"]
+
+    def origin_cost(self) -> float:
+        """One request through API Gateway to the function and DynamoDB."""
+        return PRICE["http_api_request"] + self.lambda_cost() + self.dynamodb_cost()
+
+
+def write_units(usage: Any) -> float:
+    # A transactional write costs two units per item (every item here is under 1 KB), and an
+    # item carrying index keys costs about one more unit in its index: an upper bound, since
+    # not every item written is in an index.
+    per_item = 2 if usage.calls.get("TransactWriteItems") else 1
+    return usage.items_written * per_item + usage.items_written
+
+
+def run(meter: Any, name: str, method: str, url: str, body: Any = None, who: Any = None) -> Route:
+    from api.handler import lambda_handler
+
+    durations = []
+    route = Route(name)
+    for attempt in range(5):
+        event = http_event(method, url, body, claims=who)
+        with meter.counting() as usage:
+            started = time.perf_counter()
+            response = lambda_handler(event, measure.LambdaContext())
+            durations.append((time.perf_counter() - started) * 1000)
+        if attempt == 0:
+            route.reads = usage.rcu
+            route.writes = write_units(usage)
+            route.requests = usage.requests
+            # What CloudFront sends: compressed (it gzips text for browsers that accept it).
+            route.response_bytes = len(gzip.compress((response.get("body") or "").encode()))
+    route.milliseconds = statistics.median(durations)
+    return route
+
+
+def measure_routes() -> dict[str, Route]:
+    settings = get_settings()
+    with mock_aws():
+        boto3.client("dynamodb", region_name=settings.region).create_table(
+            **schema.create_table_arguments(settings.table_name)
+        )
+        meter = measure.Meter(measure.pynamodb_client())
+        admin = claims("user-admin", "admin", ("admins",))
+        member = claims("user-member", "member")
+        board = measure.invoke("POST", "/api/boards", {"name": "General"}, admin).body["id"]
+        topic = measure.invoke(
+            "POST", f"/api/boards/{board}/topics", {"title": "Costs", "body": "x" * 800}, member
+        ).body["topic"]["id"]
+        for index in range(25):
+            who = claims(f"user-{index % 7}", f"writer{index % 7}")
+            measure.invoke("POST", f"/api/topics/{topic}/posts", {"body": "y" * 600}, who)
+        routes = {
+            "topic page": run(meter, "topic page", "GET", f"/api/topics/{topic}"),
+            "board page": run(meter, "board page", "GET", f"/api/boards/{board}"),
+            "board index": run(meter, "board index", "GET", "/api/boards"),
+            "guest heartbeat (first)": run(
+                meter,
+                "guest heartbeat (first)",
+                "POST",
+                f"/api/topics/{topic}/heartbeat",
+                {"viewer_id": "guest-cost-0001"},
+            ),
+            "reply": run(
+                meter, "reply", "POST", f"/api/topics/{topic}/posts", {"body": "z" * 600}, member
+            ),
+        }
+    return routes
+
+
+def dollars(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def main() -> None:
+    routes = measure_routes()
+    print("Measured per request (warm, in process, against moto):")
+    print(f"  {'route':28} {'DDB req':>7} {'RRU':>6} {'WRU':>6} {'ms':>6} {'gzip B':>7}")
+    for route in routes.values():
+        print(
+            f"  {route.name:28} {route.requests:7d} {route.reads:6.1f} {route.writes:6.1f}"
+            f" {route.milliseconds:6.1f} {route.response_bytes:7d}"
+        )
+    page, heartbeat, reply = (
+        routes["topic page"],
+        routes["guest heartbeat (first)"],
+        routes["reply"],
+    )
+    million = 1e6
+    gb = 1e9
+
+    # A guest page view: the HTML page, the static files (cached by the browser after the
+    # first view: counted once in ten views), and one heartbeat POST that counts the view.
+    static_requests = 3 * 0.1
+    page_bytes = page.response_bytes * 1.5  # the HTML page weighs more than the JSON (gzipped)
+    cloudfront = (1 + static_requests + 1) * PRICE["cloudfront_request"] + (
+        page_bytes + STATIC_BYTES * 0.1
+    ) / gb * PRICE["cloudfront_gb_out"]
+    uncached = cloudfront + page.origin_cost() + heartbeat.origin_cost()
+    cached = cloudfront + heartbeat.origin_cost()  # the page itself comes from the edge cache
+    cached_no_heartbeat = cloudfront - PRICE["cloudfront_request"]
+    per_reply = PRICE["cloudfront_request"] + reply.origin_cost()
+
+    # An image: presign (an API call), the upload, the notification, one thumbnail run.
+    upload = Route("upload", writes=2, milliseconds=40)
+    thumbnail_ms = 600  # bench/thumbnail.py: a 12 MP phone photo, both derivatives
+    image = (
+        upload.origin_cost()
+        + PRICE["s3_put"] * 3  # original + two derivatives
+        + PRICE["s3_get"]
+        + PRICE["sqs_request"] * 3  # receive, delete, the notification
+        + Route("thumbnail", writes=2, milliseconds=thumbnail_ms).lambda_cost(THUMBNAIL_MEMORY_MB)
+        + 2 * PRICE["dynamodb_write_unit"]
+        + 0.5e6 / gb * PRICE["s3_gb_month"]  # the derivatives, about 0.5 MB, for a month
+    )
+    idle = ALARMS * PRICE["alarm_month"] + 0.001 * PRICE["dynamodb_gb_month"]
+    idle += 0.001 * PRICE["pitr_gb_month"]
+
+    print("\nWhat it costs:")
+    rows = [
+        ("a million guest page views, page not cached", uncached * million, 1.0),
+        ("a million guest page views, page from CloudFront", cached * million, 1.0),
+        ("  of which the view-counting heartbeat", heartbeat.origin_cost() * million, None),
+        ("  the same without heartbeats (reading only)", cached_no_heartbeat * million, None),
+        ("a million replies", per_reply * million, 5.0),
+        ("a thousand images", image * 1000, None),
+        ("a month with no traffic (compute)", 0.0, 0.0),
+        ("a month with no traffic (alarms, 1 MB of data)", idle, None),
+    ]
+    failed = 0
+    for label, value, target in rows:
+        verdict = ""
+        if target is not None:
+            ok = value <= target + 1e-9
+            failed += not ok
+            verdict = f"target ≤ {dollars(target)}: {'PASS' if ok else 'FAIL'}"
+        print(f"  {label:52} {dollars(value):>10}  {verdict}")
+    print(
+        "\nPer page view the largest parts are request charges (CloudFront, the HTTP API, Lambda),"
+        " not DynamoDB:\n"
+        f"  page origin: HTTP API {dollars(PRICE['http_api_request'] * million)}/M, Lambda"
+        f" {dollars(page.lambda_cost() * million)}/M, DynamoDB"
+        f" {dollars(page.dynamodb_cost() * million)}/M; CloudFront"
+        f" {dollars(cloudfront * million)}/M"
+    )
+    print(json.dumps({"failed": failed}))
+    print(f"{len([r for r in rows if r[2] is not None]) - failed} passed, {failed} failed")
+
+
+if __name__ == "__main__":
+    main()
