@@ -67,6 +67,8 @@ deploy: install layer
 bench: $(BIN)/.installed layer chromium
 	$(BIN)/python bench/dynamodb_cost.py
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/thumbnail.py
+	$(BIN)/python bench/cost.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out layers/dist .local .pytest_cache .mypy_cache .ruff_cache .schemathesis test-results
