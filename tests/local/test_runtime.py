@@ -166,3 +166,45 @@ def test_data_survives_a_restart(tmp_path) -> None:
         assert len(boards) == 3  # not seeded twice
     finally:
         assert local.stop() == 0
+
+
+def test_sign_up_prints_the_confirmation_code_and_reset_works(runtime: Runtime) -> None:
+    client = ForumClient(runtime.url)
+    cognito = client.cognito()
+    client_id = client.config["cognito"]["client_id"]
+    cognito.sign_up(
+        ClientId=client_id,
+        Username="newcomer",
+        Password="Newcomer2026x",
+        UserAttributes=[{"Name": "email", "Value": "newcomer@forum.invalid"}],
+    )
+    deadline = time.monotonic() + 10
+    while not any("sign-up of newcomer" in line for line in runtime.output):
+        assert time.monotonic() < deadline, "no confirmation code in the log"
+        time.sleep(0.1)
+    line = next(line for line in runtime.output if "sign-up of newcomer" in line)
+    code = line.split("confirmation code is ")[1].split()[0]
+    cognito.confirm_sign_up(ClientId=client_id, Username="newcomer", ConfirmationCode=code)
+    tokens = client.sign_in("newcomer", "Newcomer2026x")
+    # refresh, then a password reset with the printed code
+    refreshed = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )
+    assert refreshed["AuthenticationResult"]["AccessToken"]
+    cognito.forgot_password(ClientId=client_id, Username="newcomer")
+    while not any("password reset for newcomer" in line for line in runtime.output):
+        assert time.monotonic() < deadline + 10, "no reset code in the log"
+        time.sleep(0.1)
+    line = next(line for line in runtime.output if "password reset for newcomer" in line)
+    reset_code = line.split("the code is ")[1].split()[0]
+    cognito.confirm_forgot_password(
+        ClientId=client_id,
+        Username="newcomer",
+        ConfirmationCode=reset_code,
+        Password="Newcomer2027y",
+    )
+    assert client.sign_in("newcomer", "Newcomer2027y")["AccessToken"]
+    # sign-out ends the refresh token's session
+    cognito.global_sign_out(AccessToken=client.sign_in("newcomer", "Newcomer2027y")["AccessToken"])
