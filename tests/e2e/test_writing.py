@@ -11,8 +11,8 @@ from PIL import Image
 
 from local.client import ForumClient
 
-from ..local.conftest import PASSWORD
-from .conftest import Visitor, expected_problems
+from ..local.conftest import PASSWORD, Runtime
+from .conftest import Visitor, expected_problems, screenshot
 
 
 def board_id(client: ForumClient, name: str) -> str:
@@ -80,7 +80,7 @@ def test_a_member_starts_a_topic_replies_with_a_quote_and_edits(visitor: Visitor
 
 
 def test_a_member_starts_a_topic_with_a_photo(
-    visitor: Visitor, client: ForumClient, tmp_path: Path
+    visitor: Visitor, client: ForumClient, forum: Runtime, tmp_path: Path
 ) -> None:
     paths = client.request("GET", "/api/openapi.json").json["paths"]
     if "/api/uploads" not in paths:
@@ -96,13 +96,26 @@ def test_a_member_starts_a_topic_with_a_photo(
     page.goto(member.base_url + "/new-topic?board=" + board_id(client, "General discussion"))
     page.fill("#topic-form-title", "A photo")
     page.fill("#topic-form-body", "Look at this.")
+    # The image control appears once the page knows the API takes uploads
+    page.wait_for_selector("#topic-form [data-uploads]:visible")
     page.set_input_files("#topic-form [data-file]", str(picture))
-    page.wait_for_selector("#topic-form [data-upload][data-ready=true] img", timeout=60_000)
+    upload = page.locator("#topic-form [data-upload]")
+    try:
+        page.wait_for_selector(
+            "#topic-form [data-upload][data-ready=true] img, "
+            "#topic-form [data-upload][data-failed]",
+            timeout=60_000,
+        )
+    except Exception as error:
+        log = "".join(forum.output[-40:])
+        raise AssertionError(f"{upload.inner_text()}\n{member.problems}\n{log}") from error
+    assert upload.get_attribute("data-ready") == "true", upload.inner_text()
     page.click("#topic-form [data-submit]")
     page.wait_for_url(re.compile(r"/t/[A-Za-z0-9_-]+$"))
     thumbnail = page.locator("#msg1 .attachments img")
     assert thumbnail.count() == 1
     assert thumbnail.evaluate("(image) => image.complete && image.naturalWidth > 0")
+    screenshot(page, "topic-with-photo-1280")
 
 
 def test_an_expired_session_while_writing_asks_to_sign_in_and_keeps_the_draft(
@@ -116,6 +129,7 @@ def test_an_expired_session_while_writing_asks_to_sign_in_and_keeps_the_draft(
     # The draft survives a reload
     page.wait_for_timeout(400)
     page.reload()
+    page.wait_for_function("() => document.querySelector('#reply-form-body').value !== ''")
     assert page.locator("#reply-form-body").input_value() == "A long thought I must not lose."
     # When the session runs out (and cannot be refreshed) while writing
     page.evaluate(

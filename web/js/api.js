@@ -54,19 +54,40 @@ export async function api(path, { method = 'GET', body, auth = false } = {}) {
   return data;
 }
 
-let openapi = null;
+const ROUTES_KEY = 'forum.routes';
+const ROUTES_SECONDS = 600;
+let routes = null;
 
-/** Whether the API offers a route (as /api/openapi.json names it), for features that arrive later. */
-export async function hasRoute(method, template) {
-  openapi ??= fetch('/api/openapi.json')
-    .then((response) => (response.ok ? response.json() : { paths: {} }))
-    .catch(() => ({ paths: {} }));
-  const document = await openapi;
+function normalized(path) {
   // Path parameters may be named anything: /api/attachments/{id} matches /api/attachments/{x}.
-  const wanted = template.replace(/\{[^}]+\}/g, '{}');
-  return Object.entries(document.paths || {}).some(
-    ([path, operations]) => path.replace(/\{[^}]+\}/g, '{}') === wanted && operations?.[method.toLowerCase()],
-  );
+  return path.replace(/\{[^}]+\}/g, '{}');
+}
+
+async function loadRoutes() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(ROUTES_KEY) || 'null');
+    if (kept && Date.now() / 1000 - kept.at < ROUTES_SECONDS) return new Set(kept.routes);
+  } catch {
+    // Not kept or not readable: ask the API.
+  }
+  try {
+    const response = await fetch('/api/openapi.json');
+    const document = response.ok ? await response.json() : { paths: {} };
+    const found = [];
+    for (const [path, operations] of Object.entries(document.paths || {})) {
+      for (const method of Object.keys(operations || {})) found.push(`${method.toUpperCase()} ${normalized(path)}`);
+    }
+    sessionStorage.setItem(ROUTES_KEY, JSON.stringify({ at: Date.now() / 1000, routes: found }));
+    return new Set(found);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Whether the API offers a route (per /api/openapi.json), for features that arrive later. */
+export async function hasRoute(method, template) {
+  routes ??= loadRoutes();
+  return (await routes).has(`${method.toUpperCase()} ${normalized(template)}`);
 }
 
 /** The words to show a person for an error. */

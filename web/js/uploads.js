@@ -5,6 +5,7 @@
 import { api, describe, hasRoute } from './api.js';
 import { config } from './config.js';
 import { el } from './dom.js';
+import { member } from './session.js';
 import { asMember } from './signin.js';
 
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif'];
@@ -12,6 +13,8 @@ const POLL_MS = 1000;
 const POLL_LIMIT = 90;
 
 export async function uploadsOffered() {
+  // Only members write; a guest's page never asks.
+  if (!member()) return false;
   const settings = await config().catch(() => ({}));
   if (settings.uploads === false) return false;
   return (await hasRoute('post', '/api/uploads')) && (await hasRoute('get', '/api/attachments/{attachment_id}'));
@@ -74,6 +77,7 @@ export function setupUploads(form, changed) {
         if (attachment.thumb_url) li.prepend(el('img', { src: attachment.thumb_url, alt: item.name }));
       },
       failed(message) {
+        li.dataset.failed = 'true';
         bar.remove();
         status.textContent = message;
         status.className = 'failed';
