@@ -18,6 +18,8 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
         "FORUM_TABLE": "forum-test",
+        "FORUM_UPLOADS_BUCKET": "forum-uploads-test",
+        "FORUM_MEDIA_BUCKET": "forum-media-test",
         "POWERTOOLS_SERVICE_NAME": "forum-api",
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
@@ -25,6 +27,7 @@ os.environ.update(
     }
 )
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import functools
 import threading

@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -118,6 +119,22 @@ class Topic(ForumItem, discriminator="topic"):
     last_activity = UnicodeAttribute()
 
 
+class PostAttachment(MapAttribute[str, Any]):
+    """What a page shows of one attachment of a post: a copy of its attachment item's fields,
+    made when the post is written and brought up to date when the images are made."""
+
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    thumb_width = NumberAttribute(null=True)
+    thumb_height = NumberAttribute(null=True)
+    thumb_key = UnicodeAttribute(null=True)
+    display_key = UnicodeAttribute(null=True)
+
+
 class Post(ForumItem, discriminator="post"):
     topic_id = UnicodeAttribute()
     number = NumberAttribute()
@@ -129,6 +146,8 @@ class Post(ForumItem, discriminator="post"):
     edited_by = Person(null=True)
     removed = BooleanAttribute(default=False)
     removed_by = Person(null=True)
+    # The post's image attachments, in the order the author gave them (see forum.attachments).
+    attachments = ListAttribute(of=PostAttachment, null=True)
     version = VersionAttribute()
 
 
@@ -142,6 +161,9 @@ class Profile(ForumItem, discriminator="profile"):
     about_html = UnicodeAttribute(default="")
     # An attachment of the member's (the images issue turns it into a thumbnail address).
     avatar_attachment_id = UnicodeAttribute(null=True)
+    # The avatar's image keys in the media bucket, once its images are made (forum.attachments).
+    avatar_thumb_key = UnicodeAttribute(null=True)
+    avatar_display_key = UnicodeAttribute(null=True)
     joined_at = UnicodeAttribute()
     # Posts and topics of theirs that are not removed, kept exact by the transactions that
     # write and remove them.
@@ -167,6 +189,33 @@ class UsernameClaim(ForumItem, discriminator="username"):
     # Set by a sign-up in progress, so that only that sign-up may release the claim again.
     claim_token = UnicodeAttribute(null=True)
     # A pending claim lapses if the sign-up never finished (a crash between the two writes).
+    expires_at = TTLAttribute(null=True, attr_name=schema.TTL_ATTRIBUTE)
+
+
+class Attachment(ForumItem, discriminator="attachment"):
+    """An uploaded image and what became of it (see schema.py: ATTACHMENT#{id})."""
+
+    attachment_id = UnicodeAttribute()
+    owner = UnicodeAttribute()  # the uploader's user id (Cognito sub)
+    filename = UnicodeAttribute()
+    # What the uploader declared; the thumbnail function checks the bytes themselves.
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    # "post" or "avatar" (a square crop); not "kind", which names the item's class.
+    purpose = UnicodeAttribute()
+    status = UnicodeAttribute()  # "pending", "ready" or "failed"
+    reason = UnicodeAttribute(null=True)  # why it failed, for the uploader
+    failure = UnicodeAttribute(null=True)  # the kind of failure, for logs and metrics
+    width = NumberAttribute(null=True)  # of the display image
+    height = NumberAttribute(null=True)
+    thumb_width = NumberAttribute(null=True)
+    thumb_height = NumberAttribute(null=True)
+    thumb_key = UnicodeAttribute(null=True)
+    display_key = UnicodeAttribute(null=True)
+    media_type = UnicodeAttribute(null=True)  # the content type of both derived images
+    created_at = UnicodeAttribute()
+    processed_at = UnicodeAttribute(null=True)
+    attached_to = UnicodeAttribute(null=True)  # "{topic_id}/{number}" or "avatar"
     expires_at = TTLAttribute(null=True, attr_name=schema.TTL_ATTRIBUTE)
 
 

@@ -15,10 +15,24 @@ Item layout (pk / sk):
                                               item is written only if absent, so one name (in any
                                               case) belongs to one member. TTL while a sign-up is
                                               pending.
+  ATTACHMENT#{id}  / ATTACHMENT               an uploaded image: owner (sub), filename (cleaned for
+                                              display), declared content type and size, purpose
+                                              (post|avatar), status pending|ready|failed and the
+                                              reason of a failure, the display image's width and
+                                              height, the derived images' keys and content type,
+                                              created_at, attached_to ("{topic_id}/{number}" or
+                                              "avatar") once used. TTL (expires_at) while it is
+                                              unused: an upload nobody attaches goes away.
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
 ``banned_until`` (BANNED_FOREVER for a ban without end), checked in those transactions too.
+
+The original of an attachment is uploaded to ``originals/{id}`` in the uploads bucket; the
+thumbnail function writes ``media/{id}/thumb.{ext}`` and ``media/{id}/display.{ext}`` to the
+media bucket. A post keeps a copy of what a page shows of each of its attachments
+(``attachments``), brought up to date by the thumbnail function when the images are made, so a
+topic page reads no attachment items; a profile keeps its avatar's image keys the same way.
 
 Indexes:
   board_topics  gsi1pk = BOARD#{board_id}; gsi1sk = {pinned 1|0}#{last activity}#{topic_id} for a
@@ -62,6 +76,11 @@ USER_PK_PREFIX = "USER#"
 PROFILE_SK = "PROFILE"
 USERNAME_PK_PREFIX = "USERNAME#"
 USERNAME_SK = "USERNAME"
+ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
+ATTACHMENT_SK = "ATTACHMENT"
+# Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
+ORIGINALS_PREFIX = "originals/"
+MEDIA_PREFIX = "media/"
 # Sorts after every ISO date, so "banned_until < now" is false for a ban without end.
 BANNED_FOREVER = "9999-12-31T23:59:59.999999Z"
 # Sorts after every topic key ("0#…", "1#…"), so the board comes first in a descending Query.
@@ -104,6 +123,10 @@ def user_pk(user_id: str) -> str:
 def username_pk(username: str) -> str:
     # Case-insensitive: "Alice" and "alice" claim the same item.
     return f"{USERNAME_PK_PREFIX}{username.lower()}"
+
+
+def attachment_pk(attachment_id: str) -> str:
+    return f"{ATTACHMENT_PK_PREFIX}{attachment_id}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

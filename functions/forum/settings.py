@@ -19,6 +19,11 @@ PRESENCE_WINDOW_SECONDS_ENV = "FORUM_PRESENCE_WINDOW_SECONDS"
 USER_POOL_ID_ENV = "FORUM_USER_POOL_ID"
 USER_POOL_CLIENT_ID_ENV = "FORUM_USER_POOL_CLIENT_ID"
 COGNITO_ENDPOINT_ENV = "FORUM_COGNITO_ENDPOINT"
+UPLOADS_BUCKET_ENV = "FORUM_UPLOADS_BUCKET"
+MEDIA_BUCKET_ENV = "FORUM_MEDIA_BUCKET"
+MEDIA_BASE_ENV = "FORUM_MEDIA_BASE"
+MAX_UPLOAD_BYTES_ENV = "FORUM_MAX_UPLOAD_BYTES"
+MAX_IMAGE_PIXELS_ENV = "FORUM_MAX_IMAGE_PIXELS"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class Settings:
     user_pool_client_id: str
     # A custom Cognito endpoint (the local runtime's moto server); None means AWS.
     cognito_endpoint: str | None
+    # Image attachments: originals are uploaded to the uploads bucket (under originals/), the
+    # thumbnail function writes derived images to the media bucket (under media/), which is
+    # served at media_base (CloudFront's /media/*, or the local gateway's).
+    uploads_bucket: str
+    media_bucket: str
+    media_base: str
+    max_upload_bytes: int
+    max_image_pixels: int
 
 
 def _int(name: str, default: int) -> int:
@@ -57,4 +70,9 @@ def get_settings() -> Settings:
         user_pool_id=os.environ.get(USER_POOL_ID_ENV, ""),
         user_pool_client_id=os.environ.get(USER_POOL_CLIENT_ID_ENV, ""),
         cognito_endpoint=os.environ.get(COGNITO_ENDPOINT_ENV) or None,
+        uploads_bucket=os.environ.get(UPLOADS_BUCKET_ENV, ""),
+        media_bucket=os.environ.get(MEDIA_BUCKET_ENV, ""),
+        media_base=(os.environ.get(MEDIA_BASE_ENV) or "/media").rstrip("/"),
+        max_upload_bytes=_int(MAX_UPLOAD_BYTES_ENV, 10 * 1024 * 1024),
+        max_image_pixels=_int(MAX_IMAGE_PIXELS_ENV, 50_000_000),
     )
