@@ -15,6 +15,10 @@ LOG_RETENTION_DAYS = frozenset({
 # fmt: on
 
 
+# Fields for which 0 means "none" rather than being an error.
+ZERO_ALLOWED = frozenset({"thumbnail_concurrency"})
+
+
 @dataclass(frozen=True)
 class ForumConfig:
     """Each field is read from the context key ``forum:<camelCase name>``."""
@@ -29,6 +33,10 @@ class ForumConfig:
     access_token_minutes: int = 60
     refresh_token_days: int = 30
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Instances of the thumbnail function reserved (and its queue's pollers); 0: none reserved.
+    thumbnail_concurrency: int = 5
+    # SQS messages (uploads) handed to one invocation of the thumbnail function, 1 to 10.
+    thumbnail_batch_size: int = 5
 
     @staticmethod
     def context_key(field_name: str) -> str:
@@ -47,7 +55,7 @@ class ForumConfig:
                 value = int(raw)
             except (TypeError, ValueError):
                 raise ValueError(f"context {key} must be a whole number, not {raw!r}") from None
-            if value <= 0:
+            if value < 0 or (value == 0 and field.name not in ZERO_ALLOWED):
                 raise ValueError(f"context {key} must be positive, not {value}")
             values[field.name] = value
         config = cls(**values)
@@ -55,6 +63,8 @@ class ForumConfig:
         return config
 
     def check(self) -> None:
+        if not 1 <= self.thumbnail_batch_size <= 10:
+            raise ValueError("context forum:thumbnailBatchSize must be between 1 and 10")
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
             raise ValueError(

@@ -12,6 +12,7 @@ from .auth import ForumAuth
 from .cdn import ForumCdn
 from .config import ForumConfig
 from .data import ForumTable
+from .images import ForumImages
 from .monitoring import ForumMonitoring
 from .site import ForumSite
 
@@ -32,6 +33,14 @@ class ForumStack(Stack):
             table=self.data.table,
             user_pool=self.auth.user_pool,
             user_pool_client=self.auth.client,
+        )
+        self.images = ForumImages(
+            self,
+            "Images",
+            config=config,
+            table=self.data.table,
+            layer=self.api.layer,
+            api_function=self.api.function,
         )
         self.site = ForumSite(
             self,
@@ -58,8 +67,11 @@ class ForumStack(Stack):
                 },
                 "max_upload_bytes": config.max_upload_bytes,
             },
-            # Signing in, up and out goes from the browser straight to Cognito.
-            connect_sources=[cognito_origin],
+            # Signing in, up and out goes from the browser straight to Cognito, and uploads
+            # straight to the uploads bucket.
+            connect_sources=[cognito_origin, self.images.upload_origin],
+            # /media/*: the derived images, through origin access control.
+            media_bucket=self.images.media_bucket,
         )
 
         self.monitoring = ForumMonitoring(
@@ -67,9 +79,23 @@ class ForumStack(Stack):
         )
         self.monitoring.watch_function("Api", self.api.function)
         self.monitoring.watch_function("Site", self.site.function)
+        self.monitoring.watch_function("Thumbnail", self.images.function)
+        self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "TableName", value=self.data.table.table_name)
+        CfnOutput(
+            self,
+            "UploadsBucketName",
+            value=self.images.uploads_bucket.bucket_name,
+            description="Uploaded originals (private; kept a day)",
+        )
+        CfnOutput(
+            self,
+            "MediaBucketName",
+            value=self.images.media_bucket.bucket_name,
+            description="Derived images, served at /media/*",
+        )

@@ -16,6 +16,9 @@ from typing import Any
 from .stack import REGION, QueueTrigger
 
 log = logging.getLogger("forum.poller")
+# The moto server answers one request at a time, so a long poll (WaitTimeSeconds) would hold up
+# every other request for its whole wait: the pollers ask without waiting, this often.
+POLL_INTERVAL_SECONDS = 0.2
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 
@@ -87,7 +90,8 @@ class Poller(threading.Thread):
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                poll_once(self.sqs, self.trigger, self.queue_arn, self.invoke)
+                if not poll_once(self.sqs, self.trigger, self.queue_arn, self.invoke, wait=0):
+                    self.stopping.wait(POLL_INTERVAL_SECONDS)
             except Exception:
                 if self.stopping.is_set():
                     return

@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     endpoint = aws.start()
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     log.info("local AWS (moto) at %s", endpoint)
+    # For tools that talk to this runtime's AWS while it runs (make redrive).
+    endpoint_file = args.state_dir / "aws" / "endpoint"
+    endpoint_file.parent.mkdir(parents=True, exist_ok=True)
+    endpoint_file.write_text(endpoint)
 
     import boto3
 
@@ -147,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         if not media_bucket:
             return None
         try:
-            found = s3.get_object(Bucket=media_bucket, Key=key)
+            # As CloudFront's /media/* behavior: the path is the key (media/{id}/thumb.jpg).
+            found = s3.get_object(Bucket=media_bucket, Key=f"media/{key}")
         except s3.exceptions.NoSuchKey:
             return None
         return found["Body"].read(), found.get("ContentType", "application/octet-stream")
@@ -207,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         poller.stop()
     server.shutdown()
     aws.stop()
+    endpoint_file.unlink(missing_ok=True)
     log.info("stopped; data kept in %s (make dev-reset wipes it)", args.state_dir)
     return 0
 

@@ -133,6 +133,10 @@ class _Resolver:
             return self.stack.queue_urls.get(logical_id)
         if attribute in ("QueueName", "ProviderName"):
             return self.stack.names.get(logical_id)
+        if attribute == "RegionalDomainName" and logical_id in self.stack.names:
+            # A bucket's address in AWS (the pages' CSP names it; locally the moto server is
+            # allowed instead).
+            return f"{self.stack.names[logical_id]}.s3.{REGION}.amazonaws.com"
         return None
 
 

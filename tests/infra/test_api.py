@@ -119,6 +119,7 @@ def test_the_api_function_is_configured_from_context(
     client_id, _ = synth.one("AWS::Cognito::UserPoolClient")
     _, props = api_function(synth)
     env = props["Environment"]["Variables"]
+    uploads_id = uploads_bucket_id(synth)
 
     assert env == {
         "FORUM_TABLE": {"Ref": table_id},
@@ -129,10 +130,18 @@ def test_the_api_function_is_configured_from_context(
         # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
         "FORUM_USER_POOL_ID": {"Ref": pool_id},
         "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},
+        # Presigned uploads of originals (infra/images.py)
+        "FORUM_UPLOADS_BUCKET": {"Ref": uploads_id},
+        "FORUM_MAX_UPLOAD_BYTES": str(context["forum:maxUploadBytes"]),
         "POWERTOOLS_SERVICE_NAME": "forum-api",
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
+
+
+def uploads_bucket_id(synth: Synthesis) -> str:
+    (found,) = (key for key in synth.of_type("AWS::S3::Bucket") if key.startswith("ImagesUploads"))
+    return found
 
 
 @pytest.fixture
@@ -174,7 +183,11 @@ def test_the_api_function_may_touch_only_its_log_group_x_ray_the_table_and_pool_
         if {"Ref": role_id} in resource["Properties"]["Roles"]
     )
     grants = {
-        json.dumps(statement["Resource"], sort_keys=True): set(statement["Action"])
+        json.dumps(statement["Resource"], sort_keys=True): (
+            {statement["Action"]}
+            if isinstance(statement["Action"], str)
+            else set(statement["Action"])
+        )
         for statement in policy["PolicyDocument"]["Statement"]
     }
 
@@ -198,6 +211,11 @@ def test_the_api_function_may_touch_only_its_log_group_x_ray_the_table_and_pool_
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:AdminListGroupsForUser",
     }
+    # And signs presigned POSTs of originals to the uploads bucket (infra/images.py)
+    originals = {
+        "Fn::Join": ["", [{"Fn::GetAtt": [uploads_bucket_id(synth), "Arn"]}, "/originals/*"]]
+    }
+    assert grants.pop(json.dumps(originals, sort_keys=True)) == {"s3:PutObject"}
     assert grants == {}
     assert (
         synth.resources[log_group_id]["Properties"]["RetentionInDays"]

@@ -44,6 +44,9 @@ def test_context_values_override_the_defaults() -> None:
         {"forum:logRetentionDays": 31},
         {"forum:accessTokenMinutes": 2},
         {"forum:refreshTokenDays": 4000},
+        {"forum:thumbnailBatchSize": 11},
+        {"forum:thumbnailBatchSize": 0},
+        {"forum:thumbnailConcurrency": -1},
     ],
 )
 def test_unusable_context_values_are_refused(context: dict[str, object]) -> None:
@@ -68,3 +71,7 @@ def test_the_layer_leaves_out_what_the_lambda_runtime_provides() -> None:
     assert not any(name.startswith(("boto3-", "botocore-")) for name in installed)
     assert "aws_lambda_powertools" in installed
     assert layer_build.is_up_to_date(layer_build.requirements_hash())
+
+
+def test_a_thumbnail_concurrency_of_zero_means_unreserved() -> None:
+    assert config_for({"forum:thumbnailConcurrency": 0}).thumbnail_concurrency == 0

@@ -157,7 +157,8 @@ def test_every_response_carries_strict_security_headers(synth: Synthesis) -> Non
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
     assert directives["img-src"] == "'self' data: blob:"
-    assert directives["connect-src"] == "'self' https://cognito-idp.<x>.<x>"
+    # Cognito, and the uploads bucket that pages post images to (infra/images.py)
+    assert directives["connect-src"] == "'self' https://cognito-idp.<x>.<x> https://<x>"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["base-uri"] == "'self'" and directives["form-action"] == "'self'"
     assert directives["object-src"] == "'none'"
