@@ -13,9 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from forum import boards, topics
+from forum import boards, profiles, topics
 from forum.errors import BadRequest, NotFound
-from forum.models import Board, LastPost, Post, Topic
+from forum.models import Board, LastPost, Post, Profile, Topic
 from forum.settings import get_settings
 
 from . import optional
@@ -227,10 +227,33 @@ def board(board_id: str, cursor: str | None) -> Page:
 
 
 @dataclass(frozen=True)
+class AuthorCard:
+    """What the page shows beside a post about its author (from their profile)."""
+
+    user_id: str
+    username: str
+    display_name: str
+    avatar_url: str | None = None
+    post_count: int | None = None
+    role: str | None = None
+
+
+def _card(profile: Profile) -> AuthorCard:
+    return AuthorCard(
+        user_id=profile.user_id,
+        username=profile.username,
+        display_name=profile.display_name or profile.username,
+        avatar_url=profiles.avatar_thumb_url(profile),
+        post_count=int(profile.post_count or 0),
+        role=profile.role,
+    )
+
+
+@dataclass(frozen=True)
 class PostView:
     number: int
     url: str
-    author: optional.AuthorCard
+    author: AuthorCard
     author_url: str
     created_at: str
     edited_at: str | None
@@ -241,9 +264,10 @@ class PostView:
     pictures: list[optional.Picture]
 
 
-def _post_view(topic: Topic, post: Post, cards: dict[str, optional.AuthorCard]) -> PostView:
+def _post_view(topic: Topic, post: Post, cards: dict[str, AuthorCard]) -> PostView:
     removed = bool(post.removed)
-    card = cards.get(post.author.id) or optional.AuthorCard(
+    # A member who never wrote since profiles exist has none: their name is all there is.
+    card = cards.get(post.author.id) or AuthorCard(
         post.author.id, post.author.name, post.author.name
     )
     return PostView(
@@ -265,10 +289,10 @@ def _post_view(topic: Topic, post: Post, cards: dict[str, optional.AuthorCard]) 
 def topic(topic_id: str, raw_page: str | None) -> Page:
     _require_id(topic_id, "topic")
     page = page_number(raw_page)
-    found, posts = topics.topic_page(topic_id, page)
+    # Two requests: the page's posts, then the header and the authors' profiles in one batch.
+    found, posts, authors = topics.topic_page_with_authors(topic_id, page)
     total = topics.page_count(found)
-    live = [post for post in posts if not post.removed]
-    cards = optional.author_cards({post.author.id: post.author.name for post in live})
+    cards = {user_id: _card(profile) for user_id, profile in authors.items()}
     views = [_post_view(found, post, cards) for post in posts]
     first_text = next((plain_text(view.body_html) for view in views if not view.removed), "")
     if page == 1:
@@ -347,11 +371,9 @@ def member(username: str, cursor: str | None) -> Page:
     if cursor is not None and (not cursor or len(cursor) > CURSOR_MAX):
         raise NotFound("There is no such page of this member's posts.")
     try:
-        found = optional.member_page(username, cursor)
+        found = profiles.member_page(username, cursor)
     except BadRequest as error:
         raise NotFound("There is no such page of this member's posts.") from error
-    if found is None:
-        raise NotFound(f"There is no member called {username!r}.")
     profile = found.profile
     name = str(profile.display_name or profile.username)
     posts = [
@@ -366,7 +388,7 @@ def member(username: str, cursor: str | None) -> Page:
     ]
     path = member_url(profile.username)
     next_path = f"{path}?cursor={found.next_cursor}" if found.next_cursor else None
-    about = Markup(getattr(profile, "about_html", "") or "")
+    about = Markup(profile.about_html or "")
     summary = plain_text(about) if about else ""
     description = summary or (
         f"{name} ({profile.username}) has written {count(int(profile.post_count or 0), 'post')}."
@@ -385,7 +407,7 @@ def member(username: str, cursor: str | None) -> Page:
             "name": name,
             "about_html": about,
             "avatar_url": optional.avatar_display_url(profile),
-            "banned": bool(getattr(profile, "banned_until", None)),
+            "banned": profiles.is_banned(profile),
             "posts": posts,
             "next_url": next_path,
             "first_url": path if cursor is not None else None,

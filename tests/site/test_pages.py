@@ -312,3 +312,28 @@ def test_the_forms_are_there_for_scripts_and_kept_out_of_search(
     choose = browse("/new-topic")
     assert_page(choose)
     assert f'href="/new-topic?board={forum["board_id"]}"' in choose.text
+
+
+def test_each_page_costs_one_or_two_dynamodb_requests(
+    browse: Browse, forum: dict[str, Any], monkeypatch: Any
+) -> None:
+    import botocore.client
+
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(self: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    expected = {
+        "/": ["Query"],
+        f"/b/{forum['board_id']}": ["Query"],
+        f"/t/{forum['topic_id']}?page=2": ["Query", "BatchGetItem"],
+        f"/t/{forum['topic_id']}?page=3": ["Query", "BatchGetItem"],
+    }
+    for path, operations in expected.items():
+        calls.clear()
+        assert browse(path).status == 200, path
+        assert calls == operations, path
