@@ -112,8 +112,10 @@ def visitor(browser: Any, forum: Runtime) -> Iterator[Visitor]:
     """Open a fresh browser context: ``visitor()`` is a guest, ``visitor(width=375)`` a phone."""
     opened: list[Visit] = []
 
-    def open_context(viewport: dict[str, int] | None = None) -> Visit:
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="en-GB")
+    def open_context(viewport: dict[str, int] | None = None, scheme: str = "light") -> Visit:
+        context = browser.new_context(
+            viewport=viewport or DESKTOP, locale="en-GB", color_scheme=scheme
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         visit = Visit(context, page, forum.url)

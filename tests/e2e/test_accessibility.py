@@ -46,6 +46,12 @@ def test_axe_finds_no_serious_violations(visitor: Visitor, client: ForumClient) 
     page.fill("#reply-form-body", "Some *text* for the preview")
     page.wait_for_selector("#reply-form [data-preview] em")
     found["topic (member)"] = axe_violations(page)
+    # and the dark scheme, which the system setting chooses (contrast above all)
+    dark = visitor(scheme="dark")
+    for name in ("index", "topic"):
+        page = dark.open(addresses[name])
+        page.wait_for_load_state("networkidle")
+        found[f"{name} (dark)"] = axe_violations(page)
     assert {name: problems for name, problems in found.items() if problems} == {}
     assert expected_problems(guest.problems + member.problems) == []
 
