@@ -130,6 +130,27 @@ def new_topic() -> Response[str]:
     return page_response(views.new_topic(_query("board")))
 
 
+ROBOTS = """User-agent: *
+Disallow: /api/
+Disallow: /login
+Disallow: /register
+Disallow: /new-topic
+Disallow: /t/*/previous
+Disallow: /t/*/next
+"""
+
+
+@app.route("/robots.txt", method=READ_METHODS)
+def robots() -> Response[str]:
+    # Crawlers read the boards, topics and members; forms and redirects are no use to them.
+    return Response(
+        status_code=200,
+        content_type="text/plain; charset=utf-8",
+        body="" if app.current_event.http_method == "HEAD" else ROBOTS,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @app.not_found
 def nothing_here(_: NotFoundError) -> Response[str]:
     return page_response(views.not_found())

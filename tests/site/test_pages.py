@@ -337,3 +337,11 @@ def test_each_page_costs_one_or_two_dynamodb_requests(
         calls.clear()
         assert browse(path).status == 200, path
         assert calls == operations, path
+
+
+def test_crawlers_are_kept_to_the_reading(browse: Browse, table: Any) -> None:
+    robots = browse("/robots.txt")
+    assert robots.status == 200
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /t/*/previous" in robots.text and "Disallow: /api/" in robots.text
+    assert "Disallow: /t/\n" not in robots.text
