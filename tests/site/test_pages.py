@@ -320,7 +320,7 @@ def test_each_page_costs_one_or_two_dynamodb_requests(
     import botocore.client
 
     calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def counted(self: Any, operation: str, params: Any) -> Any:
         calls.append(operation)
