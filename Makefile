@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset test lint typecheck layer chromium synth deploy bench fuzz load clean install
+.PHONY: dev dev-reset redrive test lint typecheck layer chromium synth deploy bench fuzz load clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: install layer chromium lint typecheck
 # The whole forum at http://127.0.0.1:$${FORUM_PORT:-8000}, with local AWS (moto) and demo data.
 dev: install layer
 	@$(BIN)/python -m local
+
+# Move the messages of the running `make dev`'s dead-letter queues back to their queues (in AWS:
+# aws sqs start-message-move-task --source-arn <dead-letter queue ARN>).
+redrive: $(BIN)/.installed
+	$(BIN)/python -m local.redrive
 
 # Forget the local forum's data (the next `make dev` seeds a new one).
 dev-reset:

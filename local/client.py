@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -81,3 +82,59 @@ class ForumClient:
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
         return dict(result["AuthenticationResult"])
+
+    def upload(
+        self,
+        token: str,
+        filename: str,
+        data: bytes,
+        content_type: str,
+        purpose: str = "post",
+    ) -> str:
+        """Upload an image as the browser does: ask the API for a presigned POST, then post the
+        form straight to S3 (the local moto server). Returns the attachment's id."""
+        started = self.request(
+            "POST",
+            "/api/uploads",
+            {
+                "filename": filename,
+                "content_type": content_type,
+                "size": len(data),
+                "purpose": purpose,
+            },
+            token=token,
+        )
+        if started.status != 201:
+            raise RuntimeError(f"POST /api/uploads: {started.status} {started.text[:300]}")
+        upload = started.json["upload"]
+        posted = post_form(upload["url"], upload["fields"], filename, data, content_type)
+        if posted.status >= 300:
+            raise RuntimeError(f"the upload to S3 failed: {posted.status} {posted.text[:300]}")
+        return str(started.json["attachment"]["id"])
+
+
+def post_form(
+    url: str, fields: dict[str, str], filename: str, data: bytes, content_type: str
+) -> Answer:
+    """A multipart/form-data POST of the fields and then the file, as a browser's FormData."""
+    boundary = "----forum" + secrets.token_hex(12)
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"'
+        f"\r\nContent-Type: {content_type}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = urllib.request.Request(url, data=b"".join(parts), method="POST")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return Answer(response.status, dict(response.headers.items()), response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, dict(error.headers.items()), error.read())

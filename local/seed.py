@@ -144,6 +144,23 @@ def seed(client: ForumClient, password: str) -> bool:
     )
     reply(started[6], "alice", "Yes: the **Edit** button under your post.")
 
+    # A photo, as a phone takes it (on its side, with EXIF and GPS: see local/demo_photo.py),
+    # shown as a thumbnail that opens larger once the thumbnail function has made its images.
+    from .demo_photo import demo_photo
+
+    photo_id = client.upload(tokens["carol"], "IMG_2041.jpg", demo_photo(), "image/jpeg")
+    answer = client.request(
+        "POST",
+        f"/api/boards/{boards[1]['id']}/topics",
+        {
+            "title": "Moonrise over the lake",
+            "body": "Taken on the evening walk, phone held sideways as usual. Tap to enlarge.",
+            "attachment_ids": [photo_id],
+        },
+        token=tokens["carol"],
+    )
+    _expect(answer, 201, "the photo topic")
+
     long_topic = start(
         1,
         "alice",

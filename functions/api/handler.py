@@ -22,14 +22,14 @@ from pynamodb.exceptions import PynamoDBException
 from forum.errors import Busy, ForumError
 from forum.settings import get_settings
 
-from . import accounts, boards, posts, presence, preview, topics, users
+from . import accounts, boards, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
 
 logger = Logger()
 metrics = Metrics()
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for module in (boards, topics, posts, presence, accounts, users, preview):
+for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
     app.include_router(module.router)
 
 API_TITLE = "Forum API"

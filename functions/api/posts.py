@@ -20,7 +20,7 @@ router = Router()
 @router.post("/api/topics/<topic_id>/posts", summary="Reply to a topic")
 def reply(topic_id: TopicId, body: ReplyIn) -> Response[ReplyOut]:
     member = require_member(router.current_event)
-    topic, post = posts.reply(member, topic_id, body.body)
+    topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
     page = (int(post.number) - 1) // get_settings().posts_per_page + 1
     return Response(
         status_code=201,
@@ -38,7 +38,9 @@ def reply(topic_id: TopicId, body: ReplyIn) -> Response[ReplyOut]:
 @router.patch("/api/topics/<topic_id>/posts/<number>", summary="Edit a post (author or moderator)")
 def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
     member = require_member(router.current_event)
-    return post_out(posts.edit(member, topic_id, number, body.body, body.version))
+    return post_out(
+        posts.edit(member, topic_id, number, body.body, body.version, body.attachment_ids)
+    )
 
 
 @router.delete(

@@ -6,6 +6,7 @@ They document themselves in /api/openapi.json. Requests refuse unknown fields.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -91,6 +92,64 @@ class TopicHeader(BaseModel):
     per_page: int
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+
+class AttachmentOut(BaseModel):
+    """An image attachment. The thumbnail opens the display image; both are set once ready."""
+
+    id: str
+    status: str = Field(
+        description="pending until the images are made, then ready (or failed, with a reason)."
+    )
+    reason: str | None = Field(description="Why the upload could not be used, when failed.")
+    filename: str
+    width: int | None = Field(description="Of the display image.")
+    height: int | None
+    thumb_url: str | None = Field(description="The thumbnail: at most 320 px on a side.")
+    display_url: str | None = Field(description="The display image: at most 1600 px on a side.")
+    thumb_width: int | None
+    thumb_height: int | None
+
+
+AttachmentId = Annotated[str, Field(max_length=64)]
+ATTACHMENT_IDS_DESCRIPTION = (
+    "Ids of your uploads (POST /api/uploads) to show with the post, in this order: at most 10, "
+    "each pending or ready and not attached to another post."
+)
+
+
+class UploadIn(Request):
+    filename: str = Field(
+        max_length=1000, description="The file's name, shown cleaned (at most 200 characters)."
+    )
+    content_type: str = Field(
+        max_length=200,
+        description="image/jpeg, image/png, image/webp, image/gif, image/heic or image/heif.",
+    )
+    size: int = Field(ge=0, le=2**53, description="In bytes: 1 up to the upload limit (10 MB).")
+    purpose: Literal["post", "avatar"] = Field(
+        default="post", description="avatar: the images are square crops, for PATCH /api/me."
+    )
+
+
+class AttachmentRef(BaseModel):
+    id: str
+    status: str
+
+
+class PresignedPost(BaseModel):
+    """Post a multipart/form-data form to url: every field, then the file as "file"."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class UploadOut(BaseModel):
+    attachment: AttachmentRef
+    upload: PresignedPost
+
+
 class PostOut(BaseModel):
     number: int
     author: PersonOut
@@ -101,6 +160,9 @@ class PostOut(BaseModel):
     body: str = Field(description="The Markdown source; empty when the post was removed.")
     body_html: str = Field(description="Sanitized HTML rendered from body.")
     version: int = Field(description="Send back with an edit to detect concurrent edits.")
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Its image attachments; none once removed."
+    )
 
 
 class AuthorCard(BaseModel):
@@ -132,6 +194,9 @@ class TopicPage(BaseModel):
 class TopicIn(Request):
     title: str = Field(max_length=10_000, description="1-200 characters after trimming.")
     body: str = Field(description="Markdown, 1-50,000 characters.")
+    attachment_ids: list[AttachmentId] = Field(
+        default_factory=list, max_length=10, description=ATTACHMENT_IDS_DESCRIPTION
+    )
 
 
 class NeighbourOut(BaseModel):
@@ -141,6 +206,9 @@ class NeighbourOut(BaseModel):
 
 class ReplyIn(Request):
     body: str = Field(description="Markdown, 1-50,000 characters.")
+    attachment_ids: list[AttachmentId] = Field(
+        default_factory=list, max_length=10, description=ATTACHMENT_IDS_DESCRIPTION
+    )
 
 
 class ReplyOut(BaseModel):
@@ -154,6 +222,11 @@ class EditIn(Request):
     body: str = Field(description="Markdown, 1-50,000 characters.")
     version: int | None = Field(
         default=None, description="The version you edited; a different current version is 409."
+    )
+    attachment_ids: list[AttachmentId] | None = Field(
+        default=None,
+        max_length=10,
+        description=ATTACHMENT_IDS_DESCRIPTION + " Leave out to keep the post's attachments.",
     )
 
 

@@ -8,12 +8,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from forum import schema
-from forum.models import Board, LastPost, Person, Post, Profile, Topic
+from forum.attachments import media_url
+from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
 from forum.profiles import avatar_thumb_url, is_banned
 from forum.settings import get_settings
 from forum.topics import page_count
 
 from .schemas import (
+    AttachmentOut,
     AuthorCard,
     BanOut,
     BoardLastPost,
@@ -108,6 +110,29 @@ def post_out(post: Post) -> PostOut:
         body="" if removed else post.body,
         body_html="" if removed else post.body_html,
         version=int(post.version or 0),
+        attachments=[] if removed else [attachment_out(item) for item in post.attachments or []],
+    )
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def attachment_out(item: Attachment | PostAttachment) -> AttachmentOut:
+    """An attachment item, or a post's copy of one, as the API shows it."""
+    attachment_id = item.attachment_id if isinstance(item, Attachment) else item.id
+    ready = item.status == "ready"
+    return AttachmentOut(
+        id=attachment_id,
+        status=item.status,
+        reason=item.reason,
+        filename=item.filename,
+        width=_int(item.width),
+        height=_int(item.height),
+        thumb_url=media_url(item.thumb_key) if ready else None,
+        display_url=media_url(item.display_key) if ready else None,
+        thumb_width=_int(item.thumb_width),
+        thumb_height=_int(item.thumb_height),
     )
 
 

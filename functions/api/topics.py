@@ -30,7 +30,7 @@ router = Router()
 @router.post("/api/boards/<board_id>/topics", summary="Start a topic with its opening post")
 def create_topic(board_id: BoardId, body: TopicIn) -> Response[TopicPage]:
     member = require_member(router.current_event)
-    topic, post = topics.create_topic(member, board_id, body.title, body.body)
+    topic, post = topics.create_topic(member, board_id, body.title, body.body, body.attachment_ids)
     return Response(
         status_code=201,
         content_type="application/json",

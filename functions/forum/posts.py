@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, cast
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from . import clock, schema
+from . import attachments, clock, schema
 from .content import clean_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
 from .identity import Member
@@ -59,15 +60,20 @@ def get_post(topic_id: str, number: int, consistent: bool = False) -> Post:
         raise NotFound(f"The topic has no post number {number}.") from None
 
 
-def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
+def reply(
+    member: Member, topic_id: str, body: str, attachment_ids: Sequence[str] = ()
+) -> tuple[Topic, Post]:
     """Add a post under the topic's next number: one read and one transaction per attempt.
 
     The transaction puts the post only if nobody took that number first, bumps the topic's and
     the board's counters and the author's post_count with it, and is refused when the author is
-    banned; losing the race for the number just means reading again and retrying.
+    banned; losing the race for the number just means reading again and retrying. It also
+    marks the post's attachments as used by it (see forum.attachments).
     """
     body = clean_body(body)
     author = person(member.user_id, member.name)
+    # Not used by any post yet: the post's number is not known until its transaction.
+    shown = attachments.for_post(member, attachment_ids, use="")
     for attempt in range(REPLY_ATTEMPTS):
         topic = get_topic(topic_id, consistent=True)
         if topic.locked and not member.is_moderator:
@@ -75,6 +81,7 @@ def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
         number = int(topic.last_number) + 1
         at = clock.now_iso()
         post = new_post(topic_id, number, author, at, body)
+        post.attachments = attachments.entries(shown)
         last = last_post_of(topic_id, topic.title, post)
         try:
             with transaction() as tx:
@@ -96,10 +103,15 @@ def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
                     condition=Board.pk.exists(),
                 )
                 count_for_author(tx, member, posts=1)
+                attachments.attach(tx, shown, attachments.post_use(topic_id, number))
         except TransactWriteError as error:
             codes = cancellation_codes(error)
-            if len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+            if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
                 settle_refused_profile(member)
+                continue
+            if attachments.failed_condition(codes, 4):
+                # An attachment was finished (or taken) meanwhile: read them again.
+                shown = attachments.for_post(member, attachment_ids, use="")
                 continue
             if not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error
@@ -113,9 +125,15 @@ def reply(member: Member, topic_id: str, body: str) -> tuple[Topic, Post]:
 
 
 def edit(
-    member: Member, topic_id: str, number: int, body: str, expected_version: int | None
+    member: Member,
+    topic_id: str,
+    number: int,
+    body: str,
+    expected_version: int | None,
+    attachment_ids: Sequence[str] | None = None,
 ) -> Post:
-    """Change a post's body; the author or a moderator may. A stale edit is a conflict."""
+    """Change a post's body (and its attachments, when given); the author or a moderator may.
+    A stale edit is a conflict."""
     body = clean_body(body)
     topic = get_topic(topic_id)
     post = get_post(topic_id, number, consistent=True)
@@ -129,6 +147,8 @@ def edit(
         raise Conflict("The post was changed since you loaded it; reload it and edit again.")
     require_writer(member)
     at = clock.now_iso()
+    if attachment_ids is not None:
+        return _edit_with_attachments(member, post, body, at, attachment_ids)
     try:
         # PynamoDB adds "version = the version read" to the condition and increments it.
         post.update(
@@ -147,6 +167,48 @@ def edit(
             ) from error
         raise Busy("The forum is busy; please try again.") from error
     return post
+
+
+def _edit_with_attachments(
+    member: Member, post: Post, body: str, at: str, attachment_ids: Sequence[str]
+) -> Post:
+    """The edit and the attachments it adds and drops, in one transaction."""
+    use = attachments.post_use(post.topic_id, int(post.number))
+    current = [item.id for item in post.attachments or []]
+    html = render(body)
+    for _ in range(3):
+        shown, released = attachments.for_edit(member, attachment_ids, use, current)
+        entries = attachments.entries(shown)
+        try:
+            with transaction() as tx:
+                # PynamoDB adds "version = the version read" and increments it.
+                tx.update(
+                    post,
+                    actions=[
+                        Post.body.set(body),
+                        Post.body_html.set(html),
+                        Post.edited_at.set(at),
+                        Post.edited_by.set(person(member.user_id, member.name)),
+                        Post.attachments.set(entries) if entries else Post.attachments.remove(),
+                    ],
+                    condition=Post.removed == False,  # noqa: E712
+                )
+                attachments.attach(tx, shown, use)
+                attachments.release(tx, released, use)
+        except TransactWriteError as error:
+            codes = cancellation_codes(error)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise Conflict(
+                    "The post was changed or removed since you loaded it; reload it and try again."
+                ) from error
+            if attachments.failed_condition(codes, 1):
+                continue  # an attachment was finished (or taken) meanwhile: read them again
+            raise Busy("The forum is busy; please try again.") from error
+        post.body, post.body_html, post.edited_at = body, html, at
+        post.edited_by = person(member.user_id, member.name)
+        post.attachments = entries
+        return post
+    raise Busy("The post's attachments kept changing; please try again.")
 
 
 def _latest_live_post(topic_id: str, before: int) -> Post | None:

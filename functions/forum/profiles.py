@@ -19,12 +19,21 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from . import clock, cursors, schema
+from . import attachments, clock, cursors, schema
 from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
 from .markup import render
-from .models import ForumItem, Post, Profile, Topic, UsernameClaim, cancellation_codes, transaction
+from .models import (
+    Attachment,
+    ForumItem,
+    Post,
+    Profile,
+    Topic,
+    UsernameClaim,
+    cancellation_codes,
+    transaction,
+)
 from .settings import get_settings
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
@@ -209,29 +218,59 @@ def update_me(
 ) -> Profile:
     """Change the member's display name, about text or avatar: one conditional update.
 
-    ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it.
+    ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it. A new avatar is
+    an upload of the member's made as an avatar (forum.attachments): the update is then one
+    transaction with the attachment, on the condition that it is still as read, and the
+    profile keeps the avatar's image keys once its images are made.
     """
     actions: list[Action] = []
+    avatar: Attachment | None = None
     if display_name is not None:
         actions.append(Profile.display_name.set(clean_display_name(display_name)))
     if about is not None:
         cleaned = clean_about(about)
         actions += [Profile.about.set(cleaned), Profile.about_html.set(render(cleaned))]
     if avatar_attachment_id is None:
-        actions.append(Profile.avatar_attachment_id.remove())
+        actions += [
+            Profile.avatar_attachment_id.remove(),
+            Profile.avatar_thumb_key.remove(),
+            Profile.avatar_display_key.remove(),
+        ]
     elif avatar_attachment_id is not _UNSET:
         attachment_id = str(avatar_attachment_id)
         if not ATTACHMENT_ID_PATTERN.match(attachment_id):
             raise Invalid("That is not an attachment id.", "avatar_attachment_id")
-        actions.append(Profile.avatar_attachment_id.set(attachment_id))
-    if not actions:
+        avatar = attachments.for_avatar(member, attachment_id)
+    if not actions and avatar is None:
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
     for _ in range(3):
         profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
+        condition = Profile.pk.exists() & not_banned(clock.now_iso())
+        if avatar is not None:
+            try:
+                with transaction() as tx:
+                    tx.update(
+                        profile,
+                        actions=[*actions, *attachments.avatar_actions(avatar)],
+                        condition=condition,
+                    )
+                    attachments.use_as_avatar(tx, avatar)
+            except TransactWriteError as error:
+                codes = cancellation_codes(error)
+                if codes[:1] == ["ConditionalCheckFailed"]:
+                    settle_refused_profile(member)
+                elif attachments.failed_condition(codes, 1):
+                    # Its images were made meanwhile: read it again.
+                    avatar = attachments.for_avatar(member, avatar.attachment_id)
+                else:
+                    raise Busy("The forum is busy; please try again.") from error
+                continue
+            stored = get_profile(member.user_id, consistent=True)
+            if stored is None:  # pragma: no cover (it was just updated)
+                raise Busy("The forum is busy; please try again.")
+            return stored
         try:
-            profile.update(
-                actions=actions, condition=Profile.pk.exists() & not_banned(clock.now_iso())
-            )
+            profile.update(actions=actions, condition=condition)
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise Busy("The forum is busy; please try again.") from error
@@ -307,9 +346,11 @@ def author_cards(user_ids: Iterable[str]) -> dict[str, Profile]:
 
 
 def avatar_thumb_url(profile: Profile) -> str | None:
-    """Where the member's avatar thumbnail is served, None without one.
+    """Where the member's avatar thumbnail (256 px square) is served; None without one, and
+    while its images are being made."""
+    return attachments.media_url(profile.avatar_thumb_key)
 
-    Avatars are attachments, which arrive with the images issue: until an attachment can be
-    looked up, the id is stored and no address is given.
-    """
-    return None
+
+def avatar_display_url(profile: Profile) -> str | None:
+    """Where the member's larger avatar (512 px square) is served, as avatar_thumb_url."""
+    return attachments.media_url(profile.avatar_display_key)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import clock, schema
+from . import attachments, clock, schema
 from .boards import get_board
 from .content import clean_body, clean_title
 from .errors import Busy, NotFound
@@ -69,8 +70,15 @@ def last_post_of(topic_id: str, title: str, post: Post) -> LastPost:
     )
 
 
-def create_topic(member: Member, board_id: str, title: str, body: str) -> tuple[Topic, Post]:
-    """A topic and its opening post, written with the board's counters in one transaction."""
+def create_topic(
+    member: Member,
+    board_id: str,
+    title: str,
+    body: str,
+    attachment_ids: Sequence[str] = (),
+) -> tuple[Topic, Post]:
+    """A topic and its opening post, written with the board's counters in one transaction
+    (which also marks the post's attachments as used by it: see forum.attachments)."""
     title = clean_title(title)
     body = clean_body(body)
     board_name = get_board(board_id).name
@@ -78,6 +86,9 @@ def create_topic(member: Member, board_id: str, title: str, body: str) -> tuple[
     at = clock.now_iso()
     author = person(member.user_id, member.name)
     post = new_post(topic_id, 1, author, at, body)
+    use = attachments.post_use(topic_id, 1)
+    shown = attachments.for_post(member, attachment_ids, use)
+    post.attachments = attachments.entries(shown)
     last = last_post_of(topic_id, title, post)
     topic = Topic(
         schema.topic_pk(topic_id),
@@ -112,12 +123,18 @@ def create_topic(member: Member, board_id: str, title: str, body: str) -> tuple[
                     condition=Board.pk.exists(),
                 )
                 count_for_author(tx, member, posts=1, topics=1)
+                attachments.attach(tx, shown, use)
         except TransactWriteError as error:
             codes = cancellation_codes(error)
-            if len(codes) == 4 and codes[2] == "ConditionalCheckFailed":
+            if len(codes) >= 4 and codes[2] == "ConditionalCheckFailed":
                 raise NotFound(f"There is no board with the id {board_id!r}.") from error
-            if len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+            if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
                 settle_refused_profile(member)
+                continue
+            if attachments.failed_condition(codes, 4):
+                # An attachment was finished (or taken) meanwhile: read them again.
+                shown = attachments.for_post(member, attachment_ids, use)
+                post.attachments = attachments.entries(shown)
                 continue
             raise Busy("The forum is busy; please try again.") from error
         return topic, post

@@ -49,6 +49,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST /api/topics/{topic_id}/heartbeat/member": (401, 401, 200, 200, 200, 200, 200, 200),
     "GET /api/me": (401, 401, 200, 200, 200, 200, 200, 200),
     "PATCH /api/me": (401, 401, 200, 200, 200, 200, 200, 403),
+    "POST /api/uploads": (401, 401, 201, 201, 201, 201, 201, 403),
     "POST /api/users/{username}/ban": (401, 401, 403, 403, 403, 200, 200, 403),
     "DELETE /api/users/{username}/ban": (401, 401, 403, 403, 403, 204, 204, 403),
     "PUT /api/users/{username}/moderator": (401, 401, 403, 403, 403, 403, 200, 403),
@@ -92,6 +93,7 @@ class World:
             "PATCH /api/topics/{topic_id}/posts/{number}": {"body": "edited"},
             "POST /api/topics/{topic_id}/heartbeat/member": {},
             "PATCH /api/me": {"display_name": "New name"},
+            "POST /api/uploads": {"filename": "a.jpg", "content_type": "image/jpeg", "size": 99},
             "POST /api/users/{username}/ban": {"reason": "spam"},
         }
         return method, url, bodies.get(route_key)

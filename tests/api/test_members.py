@@ -103,10 +103,17 @@ def test_a_role_given_outside_the_forum_reaches_the_profile_with_the_next_token(
 
 
 def test_members_change_their_display_name_about_and_avatar(call: Caller, table) -> None:
+    # An avatar is an upload of the member's, made as one (tests/api/test_avatars.py)
+    upload = {"filename": "me.png", "content_type": "image/png", "size": 999, "purpose": "avatar"}
+    avatar_id = call("POST", "/api/uploads", upload, claims=MEMBER).json["attachment"]["id"]
     changed = call(
         "PATCH",
         "/api/me",
-        {"display_name": "  Mem Ber ", "about": "I like **forums**", "avatar_attachment_id": "a1"},
+        {
+            "display_name": "  Mem Ber ",
+            "about": "I like **forums**",
+            "avatar_attachment_id": avatar_id,
+        },
         claims=MEMBER,
     )
     assert changed.status == 200, changed.text
@@ -114,10 +121,11 @@ def test_members_change_their_display_name_about_and_avatar(call: Caller, table)
     assert me["display_name"] == "Mem Ber"
     assert me["about"] == "I like **forums**"
     assert me["about_html"] == "<p>I like <strong>forums</strong></p>\n"
-    assert me["avatar_attachment_id"] == "a1" and me["avatar_url"] is None
+    # no address until its images are made
+    assert me["avatar_attachment_id"] == avatar_id and me["avatar_url"] is None
     # leaving a field out keeps it; null removes the avatar; an empty about clears it
     kept = call("PATCH", "/api/me", {"about": ""}, claims=MEMBER).json
-    assert kept["display_name"] == "Mem Ber" and kept["avatar_attachment_id"] == "a1"
+    assert kept["display_name"] == "Mem Ber" and kept["avatar_attachment_id"] == avatar_id
     assert kept["about"] == "" and kept["about_html"] == ""
     cleared = call("PATCH", "/api/me", {"avatar_attachment_id": None}, claims=MEMBER).json
     assert cleared["avatar_attachment_id"] is None and cleared["display_name"] == "Mem Ber"
