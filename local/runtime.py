@@ -117,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     stack = deploy(template, clients, origin)
     for function in stack.functions.values():
         os.environ.update(function.environment)
-    os.environ["FORUM_DYNAMODB_ENDPOINT"] = endpoint
-    os.environ["FORUM_COGNITO_ENDPOINT"] = endpoint
+    from forum.settings import COGNITO_ENDPOINT_ENV, DYNAMODB_ENDPOINT_ENV
+
+    os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
+    os.environ[COGNITO_ENDPOINT_ENV] = endpoint
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions
