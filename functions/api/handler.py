@@ -24,6 +24,7 @@ from forum.settings import get_settings
 
 from . import accounts, boards, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
+from .routes import ROUTES
 
 logger = Logger()
 metrics = Metrics()
@@ -171,4 +172,28 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "body": refused.body,
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    result: dict[str, Any] = app.resolve(event, context)
+    _set_cache_control(event, result)
+    return result
+
+
+# Public reads are the same for everyone, so CloudFront may keep them a few seconds (a topic
+# that goes viral then costs almost nothing); anything personal or written is never cached.
+PUBLIC_READ = "public, max-age=5, s-maxage=10"
+PRIVATE = "private, no-store"
+# An upload's status changes within seconds and the composer polls it: never cached.
+_LIVE_ROUTES = {"GET /api/attachments/{attachment_id}"}
+_PUBLIC_ROUTES = {route.route_key for route in ROUTES if not route.auth} - _LIVE_ROUTES
+
+
+def _set_cache_control(event: dict[str, Any], result: dict[str, Any]) -> None:
+    headers = result.setdefault("headers", {})
+    if any(name.lower() == "cache-control" for name in headers):
+        return
+    method = (event.get("requestContext", {}).get("http", {}).get("method") or "").upper()
+    public = (
+        method == "GET"
+        and event.get("routeKey") in _PUBLIC_ROUTES
+        and 200 <= int(result.get("statusCode", 500)) < 300
+    )
+    headers["Cache-Control"] = PUBLIC_READ if public else PRIVATE

@@ -100,3 +100,20 @@ def test_a_body_that_is_not_utf8_is_400(call: Caller, topic) -> None:
     response = lambda_handler(event, LambdaContextStub())
     assert response["statusCode"] == 400
     assert "UTF-8" in response["body"]
+
+
+def test_public_reads_may_be_cached_briefly_and_nothing_else(call: Caller, topic) -> None:
+    from ..conftest import MEMBER
+
+    for url in ("/api/boards", f"/api/topics/{topic['id']}"):
+        assert call("GET", url).headers["cache-control"] == "public, max-age=5, s-maxage=10"
+    # personal reads, writes and errors are never cached
+    assert call("GET", "/api/me", claims=MEMBER).headers["cache-control"] == "private, no-store"
+    reply = call("POST", f"/api/topics/{topic['id']}/posts", {"body": "x"}, claims=MEMBER)
+    assert reply.headers["cache-control"] == "private, no-store"
+    assert call("GET", "/api/topics/missing").headers["cache-control"] == "private, no-store"
+
+
+def test_a_query_parameter_the_route_does_not_know_is_ignored(call: Caller, topic) -> None:
+    # The page's script adds one to read past the edge cache after a write.
+    assert call("GET", f"/api/topics/{topic['id']}?page=1&fresh=1795820000000").status == 200

@@ -38,7 +38,8 @@ function pageUrl(number) {
 async function source(number) {
   const perPage = Number(page.perPage) || 20;
   const onPage = Math.floor((number - 1) / perPage) + 1;
-  const answer = await api(`${topicPath}?page=${onPage}`);
+  // Past the edge cache: the source being edited must be the latest (its version is checked).
+  const answer = await api(`${topicPath}?page=${onPage}&fresh=${Date.now()}`);
   const post = answer.posts.find((item) => item.number === number);
   if (!post || post.removed) throw new Error('That post is no longer there.');
   return post;
