@@ -5,30 +5,32 @@ from __future__ import annotations
 import json
 
 import jsii
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from api.routes import API_CATCH_ALL, ROUTES, Route
-from forum import schema
 from forum import settings as env
 
-from . import FUNCTIONS_DIR, LAYER_BUILD_DIR
+from . import LAYER_BUILD_DIR
 from .config import ForumConfig
+from .functions import (
+    ARCHITECTURE,
+    RUNTIME,
+    acknowledge_tracing_and_indexes,
+    forum_function,
+    log_group,
+)
 from .nag import acknowledge
 
-RUNTIME = lambda_.Runtime.PYTHON_3_13
-ARCHITECTURE = lambda_.Architecture.ARM_64
 API_HANDLER = "api.handler.lambda_handler"
-METRICS_NAMESPACE = "Forum"
 COGNITO_ACTIONS = (
     "cognito-idp:AdminAddUserToGroup",
     "cognito-idp:AdminRemoveUserFromGroup",
@@ -36,15 +38,6 @@ COGNITO_ACTIONS = (
 )
 
 # Never shipped with the functions: caches of the developer's own interpreter and tools.
-FUNCTIONS_EXCLUDE = [
-    "**/__pycache__",
-    "**/*.pyc",
-    "**/.pytest_cache",
-    "**/.mypy_cache",
-    "**/.ruff_cache",
-    "**/.DS_Store",
-]
-
 # One JSON object per request in the access log; every value a string so that a missing one
 # ("-") never breaks the JSON.
 ACCESS_LOG_FIELDS = {
@@ -110,19 +103,6 @@ def dependency_layer_code() -> lambda_.Code:
     return lambda_.Code.from_asset(str(LAYER_BUILD_DIR), exclude=[".stamp"])
 
 
-def functions_code() -> lambda_.Code:
-    return lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=FUNCTIONS_EXCLUDE)
-
-
-def log_group(scope: Construct, construct_id: str, retention_days: int) -> logs.LogGroup:
-    group = logs.LogGroup(scope, construct_id)
-    # Set on the CloudFormation resource: the L2 takes an enum, the context gives days.
-    cfn_group = group.node.default_child
-    assert isinstance(cfn_group, logs.CfnLogGroup)
-    cfn_group.retention_in_days = retention_days
-    return group
-
-
 @jsii.implements(apigwv2.IAccessLogSettings)
 class JsonAccessLog:
     """Access logging of an HTTP API stage to a log group, one JSON object per request."""
@@ -165,15 +145,6 @@ class ForumApi(Construct):
         )
 
         self.function = self._api_function(config, table, user_pool, user_pool_client)
-        acknowledge(
-            self.function,
-            {
-                "AwsSolutions-L1": (
-                    "Python 3.13 on purpose: the dependency layer's wheels and bytecode are "
-                    "built for cp313 (layers/build.py); runtime and layer move together."
-                ),
-            },
-        )
 
         self.http_api = apigwv2.HttpApi(
             self,
@@ -216,32 +187,18 @@ class ForumApi(Construct):
         user_pool: cognito.IUserPool,
         user_pool_client: cognito.IUserPoolClient,
     ) -> lambda_.Function:
-        logs_group = log_group(self, "ApiFunctionLogs", config.log_retention_days)
-        role = iam.Role(
+        function, role = forum_function(
             self,
-            "ApiFunctionRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=(
+            "Api",
+            description="The forum's JSON API (/api/*)",
+            role_description=(
                 "The forum's api function: its log group, X-Ray, the forum table and the "
                 "member pool's groups"
             ),
-        )
-        # Only its own log group, instead of the AWSLambdaBasicExecutionRole managed policy.
-        logs_group.grant_write(role)
-        function = lambda_.Function(
-            self,
-            "ApiFunction",
-            description="The forum's JSON API (/api/*)",
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
             handler=API_HANDLER,
-            code=functions_code(),
-            layers=[self.layer],
-            memory_size=512,
-            timeout=Duration.seconds(10),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs_group,
-            role=role,
+            service="forum-api",
+            layer=self.layer,
+            config=config,
             environment={
                 # Read by forum.settings.get_settings().
                 env.TABLE_ENV: table.table_name,
@@ -251,33 +208,17 @@ class ForumApi(Construct):
                 env.PRESENCE_WINDOW_SECONDS_ENV: str(config.presence_window_seconds),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,
                 env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
-                # Read by Powertools' Logger, Tracer and Metrics.
-                "POWERTOOLS_SERVICE_NAME": "forum-api",
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
         table.grant_read_write_data(function)
         # Admins grant and revoke the moderator role, and a ban checks that its target is no
         # admin; these act on this pool only. Sign-up (SignUp) is a public Cognito call.
         user_pool.grant(function, *COGNITO_ACTIONS)
-        # cdk-nag names the index grant after the table's logical id: <Id.Arn>/index/*.
-        cfn_table = table.node.default_child
-        assert isinstance(cfn_table, dynamodb.CfnTable)
-        table_logical_id = Stack.of(self).resolve(cfn_table.logical_id)
-        indexes = ", ".join(name for name, _, _ in schema.GLOBAL_INDEXES)
-        acknowledge(
+        acknowledge_tracing_and_indexes(
             role,
-            {
-                "AwsSolutions-IAM5[Resource::*]": (
-                    "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
-                    "permissions, so active tracing can only be granted on '*'."
-                ),
-                f"AwsSolutions-IAM5[Resource::<{table_logical_id}.Arn>/index/*]": (
-                    f"The function queries the forum table's global secondary indexes ({indexes}); "
-                    "the grant covers that table's indexes only."
-                ),
-            },
+            table,
+            "The function queries the forum table's global secondary indexes ({indexes}); "
+            "the grant covers that table's indexes only.",
         )
         return function
 

@@ -37,8 +37,8 @@ from constructs import Construct, IConstruct
 from forum import settings as env
 from forum.schema import MEDIA_PREFIX, ORIGINALS_PREFIX
 
-from .api import ARCHITECTURE, METRICS_NAMESPACE, RUNTIME, functions_code, log_group
 from .config import ForumConfig
+from .functions import forum_function
 from .nag import acknowledge
 
 THUMBNAIL_HANDLER = "thumbnail.handler.lambda_handler"
@@ -194,53 +194,28 @@ class ForumImages(Construct):
     def _thumbnail_function(
         self, config: ForumConfig, table: dynamodb.Table, layer: lambda_.ILayerVersion
     ) -> lambda_.Function:
-        logs_group = log_group(self, "ThumbnailFunctionLogs", config.log_retention_days)
-        role = iam.Role(
+        function, role = forum_function(
             self,
-            "ThumbnailFunctionRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=(
+            "Thumbnail",
+            description="Makes the thumbnail and display image of each uploaded original",
+            role_description=(
                 "The forum's thumbnail function: its log group, X-Ray, reading originals, "
                 "writing derived images and the attachment (and post or profile) items"
             ),
-        )
-        logs_group.grant_write(role)
-        function = lambda_.Function(
-            self,
-            "ThumbnailFunction",
-            description="Makes the thumbnail and display image of each uploaded original",
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
             handler=THUMBNAIL_HANDLER,
-            # The same asset and layer as the api function (Pillow is in the layer).
-            code=functions_code(),
-            layers=[layer],
+            service="forum-thumbnail",
+            layer=layer,  # Pillow is in the shared layer
+            config=config,
             memory_size=THUMBNAIL_MEMORY_MB,
             timeout=THUMBNAIL_TIMEOUT,
             # 0 in the context: no reservation (new accounts may have too little concurrency
             # to reserve any).
             reserved_concurrent_executions=config.thumbnail_concurrency or None,
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs_group,
-            role=role,
             environment={
                 # Read by forum.settings.get_settings().
                 env.TABLE_ENV: table.table_name,
                 env.MEDIA_BUCKET_ENV: self.media_bucket.bucket_name,
                 env.MAX_UPLOAD_BYTES_ENV: str(config.max_upload_bytes),
-                # Read by Powertools' Logger and Metrics.
-                "POWERTOOLS_SERVICE_NAME": "forum-thumbnail",
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            },
-        )
-        acknowledge(
-            function,
-            {
-                "AwsSolutions-L1": (
-                    "Python 3.13 on purpose: the dependency layer's wheels and bytecode are "
-                    "built for cp313 (layers/build.py); runtime and layer move together."
-                ),
             },
         )
         # Least privilege, spelled out: the grant_* helpers would add wildcard actions.

@@ -7,19 +7,16 @@ reads the table: everything a page shows is public, and writes go through the AP
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from forum import schema
 from forum import settings as env
 
-from .api import ARCHITECTURE, METRICS_NAMESPACE, RUNTIME, functions_code, log_group
 from .config import ForumConfig
+from .functions import acknowledge_tracing_and_indexes, forum_function
 from .nag import acknowledge
 
 # The package is "pages", not "site": Python imports its own ``site`` module at start-up, so a
@@ -39,64 +36,29 @@ class ForumSite(Construct):
         layer: lambda_.ILayerVersion,
     ) -> None:
         super().__init__(scope, construct_id)
-        logs_group = log_group(self, "SiteFunctionLogs", config.log_retention_days)
-        role = iam.Role(
+        self.function, role = forum_function(
             self,
-            "SiteFunctionRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="The forum's site function: its log group, X-Ray and reading the table",
-        )
-        logs_group.grant_write(role)
-        self.function = lambda_.Function(
-            self,
-            "SiteFunction",
+            "Site",
             description="The forum's HTML pages (everything but /api and /static)",
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
+            role_description=(
+                "The forum's site function: its log group, X-Ray and reading the table"
+            ),
             handler=SITE_HANDLER,
-            # The same asset and layer as the api function: one build, two handlers.
-            code=functions_code(),
-            layers=[layer],
-            memory_size=512,
-            timeout=Duration.seconds(10),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs_group,
-            role=role,
+            service="forum-site",
+            layer=layer,
+            config=config,
             environment={
                 env.TABLE_ENV: table.table_name,
                 env.POSTS_PER_PAGE_ENV: str(config.posts_per_page),
                 env.TOPICS_PER_PAGE_ENV: str(config.topics_per_page),
-                "POWERTOOLS_SERVICE_NAME": "forum-site",
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            },
-        )
-        acknowledge(
-            self.function,
-            {
-                "AwsSolutions-L1": (
-                    "Python 3.13 on purpose: the dependency layer's wheels and bytecode are "
-                    "built for cp313 (layers/build.py); runtime and layer move together."
-                ),
             },
         )
         table.grant_read_data(self.function)
-        cfn_table = table.node.default_child
-        assert isinstance(cfn_table, dynamodb.CfnTable)
-        table_logical_id = Stack.of(self).resolve(cfn_table.logical_id)
-        indexes = ", ".join(name for name, _, _ in schema.GLOBAL_INDEXES)
-        acknowledge(
+        acknowledge_tracing_and_indexes(
             role,
-            {
-                "AwsSolutions-IAM5[Resource::*]": (
-                    "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
-                    "permissions, so active tracing can only be granted on '*'."
-                ),
-                f"AwsSolutions-IAM5[Resource::<{table_logical_id}.Arn>/index/*]": (
-                    f"Pages read the forum table's global secondary indexes ({indexes}); the "
-                    "grant is read-only and covers that table's indexes only."
-                ),
-            },
+            table,
+            "Pages read the forum table's global secondary indexes ({indexes}); the "
+            "grant is read-only and covers that table's indexes only.",
         )
 
         self.route = apigwv2.HttpRoute(

@@ -1,0 +1,127 @@
+"""The forum's Lambda functions share one shape: arm64 Python 3.13, one code asset and one
+dependency layer, a log group and a role of their own (least privilege: the role may write only
+that log group, and X-Ray), active tracing and Powertools' settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from forum import schema
+
+from . import FUNCTIONS_DIR
+from .config import ForumConfig
+from .nag import acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+METRICS_NAMESPACE = "Forum"
+FUNCTIONS_EXCLUDE = [
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    "**/.DS_Store",
+]
+
+RUNTIME_REASON = (
+    "Python 3.13 on purpose: the dependency layer's wheels and bytecode are "
+    "built for cp313 (layers/build.py); runtime and layer move together."
+)
+TRACING_REASON = (
+    "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
+    "permissions, so active tracing can only be granted on '*'."
+)
+
+
+def functions_code() -> lambda_.Code:
+    return lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=FUNCTIONS_EXCLUDE)
+
+
+def log_group(scope: Construct, construct_id: str, retention_days: int) -> logs.LogGroup:
+    group = logs.LogGroup(scope, construct_id)
+    # Set on the CloudFormation resource: the L2 takes an enum, the context gives days.
+    cfn_group = group.node.default_child
+    assert isinstance(cfn_group, logs.CfnLogGroup)
+    cfn_group.retention_in_days = retention_days
+    return group
+
+
+def forum_function(
+    scope: Construct,
+    name: str,
+    *,
+    description: str,
+    role_description: str,
+    handler: str,
+    service: str,
+    layer: lambda_.ILayerVersion,
+    config: ForumConfig,
+    environment: dict[str, str],
+    memory_size: int = 512,
+    timeout: Duration | None = None,
+    **options: Any,
+) -> tuple[lambda_.Function, iam.Role]:
+    """The function ``{name}Function`` with its ``{name}FunctionRole`` and log group."""
+    logs_group = log_group(scope, f"{name}FunctionLogs", config.log_retention_days)
+    role = iam.Role(
+        scope,
+        f"{name}FunctionRole",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=role_description,
+    )
+    # Only its own log group, instead of the AWSLambdaBasicExecutionRole managed policy.
+    logs_group.grant_write(role)
+    function = lambda_.Function(
+        scope,
+        f"{name}Function",
+        description=description,
+        runtime=RUNTIME,
+        architecture=ARCHITECTURE,
+        handler=handler,
+        # One asset and one layer for every function: one build, several handlers.
+        code=functions_code(),
+        layers=[layer],
+        memory_size=memory_size,
+        timeout=timeout or Duration.seconds(10),
+        tracing=lambda_.Tracing.ACTIVE,
+        log_group=logs_group,
+        role=role,
+        environment={
+            **environment,
+            # Read by Powertools' Logger and Metrics.
+            "POWERTOOLS_SERVICE_NAME": service,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        },
+        **options,
+    )
+    acknowledge(function, {"AwsSolutions-L1": RUNTIME_REASON})
+    return function, role
+
+
+def acknowledge_tracing_and_indexes(role: iam.Role, table: dynamodb.Table, reason: str) -> None:
+    """cdk-nag's wildcard findings of a role that traces and queries the table's indexes.
+
+    cdk-nag names the index grant after the table's logical id: <Id.Arn>/index/*.
+    """
+    cfn_table = table.node.default_child
+    assert isinstance(cfn_table, dynamodb.CfnTable)
+    table_logical_id = Stack.of(role).resolve(cfn_table.logical_id)
+    indexes = ", ".join(name for name, _, _ in schema.GLOBAL_INDEXES)
+    acknowledge(
+        role,
+        {
+            "AwsSolutions-IAM5[Resource::*]": TRACING_REASON,
+            f"AwsSolutions-IAM5[Resource::<{table_logical_id}.Arn>/index/*]": reason.format(
+                indexes=indexes
+            ),
+        },
+    )
