@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -28,6 +28,7 @@ from aws_cdk import aws_s3_deployment as deployment
 from constructs import Construct, IConstruct
 
 from . import REPO_ROOT
+from .buckets import private_bucket
 from .nag import acknowledge
 
 WEB_DIR = REPO_ROOT / "web"
@@ -124,14 +125,9 @@ class ForumCdn(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
 
-        self.web_bucket = s3.Bucket(
+        self.web_bucket = private_bucket(
             self,
             "Web",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
             self.web_bucket,

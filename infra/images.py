@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -37,6 +37,7 @@ from constructs import Construct, IConstruct
 from forum import settings as env
 from forum.schema import MEDIA_PREFIX, ORIGINALS_PREFIX
 
+from .buckets import private_bucket
 from .config import ForumConfig
 from .functions import forum_function
 from .nag import acknowledge
@@ -67,14 +68,9 @@ class ForumImages(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        self.uploads_bucket = s3.Bucket(
+        self.uploads_bucket = private_bucket(
             self,
             "Uploads",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=RemovalPolicy.RETAIN,
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.POST],
@@ -93,14 +89,9 @@ class ForumImages(Construct):
                 ),
             ],
         )
-        self.media_bucket = s3.Bucket(
+        self.media_bucket = private_bucket(
             self,
             "Media",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
             self.uploads_bucket,
