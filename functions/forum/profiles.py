@@ -334,17 +334,6 @@ def _topics(topic_ids: Iterable[str]) -> dict[str, Topic]:
     return {topic.topic_id: topic for topic in Topic.batch_get(keys)}
 
 
-# --- author cards -----------------------------------------------------------------------------
-
-
-def author_cards(user_ids: Iterable[str]) -> dict[str, Profile]:
-    """The profiles of these members, by user id: one BatchGetItem (none for no ids)."""
-    keys = [(schema.user_pk(user_id), schema.PROFILE_SK) for user_id in dict.fromkeys(user_ids)]
-    if not keys:
-        return {}
-    return {profile.user_id: profile for profile in Profile.batch_get(keys)}
-
-
 def avatar_thumb_url(profile: Profile) -> str | None:
     """Where the member's avatar thumbnail (256 px square) is served; None without one, and
     while its images are being made."""

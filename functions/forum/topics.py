@@ -162,21 +162,6 @@ def page_count(topic: Topic) -> int:
     return max(1, math.ceil(topic.last_number / get_settings().posts_per_page))
 
 
-def topic_page(topic_id: str, page: int) -> tuple[Topic, list[Post]]:
-    """The topic's header and its posts on page ``page``: two requests, whatever the page."""
-    topic = get_topic(topic_id)
-    if page < 1 or page > page_count(topic):
-        raise NotFound(f"The topic has {page_count(topic)} page(s); there is no page {page}.")
-    per_page = get_settings().posts_per_page
-    first = (page - 1) * per_page + 1
-    last = min(page * per_page, int(topic.last_number))
-    posts = Post.query(
-        schema.topic_pk(topic_id),
-        Post.sk.between(schema.post_sk(first), schema.post_sk(last)),
-    )
-    return topic, list(posts)
-
-
 def topic_page_with_authors(
     topic_id: str, page: int
 ) -> tuple[Topic, list[Post], dict[str, Profile]]:
