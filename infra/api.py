@@ -206,6 +206,8 @@ class ForumApi(Construct):
                 env.TOPICS_PER_PAGE_ENV: str(config.topics_per_page),
                 env.MAX_REQUEST_BYTES_ENV: str(config.max_request_bytes),
                 env.PRESENCE_WINDOW_SECONDS_ENV: str(config.presence_window_seconds),
+                env.POST_INTERVAL_SECONDS_ENV: str(config.post_interval_seconds),
+                env.NEW_MEMBER_POSTS_PER_HOUR_ENV: str(config.new_member_posts_per_hour),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,
                 env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
             },

@@ -16,7 +16,9 @@ LOG_RETENTION_DAYS = frozenset({
 
 
 # Fields for which 0 means "none" rather than being an error.
-ZERO_ALLOWED = frozenset({"thumbnail_concurrency"})
+ZERO_ALLOWED = frozenset(
+    {"thumbnail_concurrency", "post_interval_seconds", "new_member_posts_per_hour"}
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class ForumConfig:
     thumbnail_concurrency: int = 5
     # SQS messages (uploads) handed to one invocation of the thumbnail function, 1 to 10.
     thumbnail_batch_size: int = 5
+    # Flood control (functions/forum/flood.py); 0 turns a limit off. Moderators are exempt.
+    post_interval_seconds: int = 5
+    new_member_posts_per_hour: int = 10
 
     @staticmethod
     def context_key(field_name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -11,6 +12,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,30 @@ def _bind(host: str, port: int) -> socket.socket:
     return listener
 
 
+@contextlib.contextmanager
+def flood_control_off() -> Iterator[None]:
+    """The demo content is written in a second or two, faster than any member may post."""
+    from forum.settings import (
+        NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        POST_INTERVAL_SECONDS_ENV,
+        get_settings,
+    )
+
+    names = (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV)
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, "0"))
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
 def _configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO,
@@ -95,9 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("AWS_SESSION_TOKEN", None)
     sys.path[:0] = [str(REPO_ROOT / "functions"), str(REPO_ROOT)]
 
+    from forum.settings import NEW_MEMBER_POSTS_PER_HOUR_ENV, POST_INTERVAL_SECONDS_ENV
+
     from .aws import LocalAws
     from .stack import REGION, deploy
     from .template import load_template
+
+    # Flood control as the stack configures it, unless this process's own environment says
+    # otherwise (the tests and `make load` post faster than people do).
+    flood_overrides = {
+        name: os.environ[name]
+        for name in (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV)
+        if name in os.environ
+    }
 
     aws = LocalAws(args.state_dir / "aws")
     endpoint = aws.start()
@@ -117,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = deploy(template, clients, origin)
     for function in stack.functions.values():
         os.environ.update(function.environment)
+    os.environ.update(flood_overrides)
     from forum.settings import COGNITO_ENDPOINT_ENV, DYNAMODB_ENDPOINT_ENV
 
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
@@ -190,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         from .seed import DEMO_USERS, create_users, seed
 
         create_users(clients("cognito-idp"), pool_id, password)
-        if seed(ForumClient(origin), password):
-            log.info("demo content created")
+        with flood_control_off():
+            if seed(ForumClient(origin), password):
+                log.info("demo content created")
         names = ", ".join(name for name, _ in DEMO_USERS)
         log.info("demo users: %s; password: %s", names, password)
     aws.save()

@@ -24,6 +24,9 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_DEV": "false",
+        # Most tests post as fast as they can; tests/api/test_flood.py turns flood control on.
+        "FORUM_POST_INTERVAL_SECONDS": "0",
+        "FORUM_NEW_MEMBER_POSTS_PER_HOUR": "0",
     }
 )
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)
@@ -113,6 +116,9 @@ class LambdaContextStub:
     memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:forum-api"
     aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
 
 
 Caller = Callable[..., Reply]

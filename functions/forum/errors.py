@@ -76,3 +76,15 @@ class Busy(ForumError):
     title = "Busy"
     slug = "busy"
     retry_after = 1
+
+
+class TooManyRequests(ForumError):
+    """The caller writes faster than the forum allows; Retry-After says when they may again."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)

@@ -177,6 +177,11 @@ class Profile(ForumItem, discriminator="profile"):
     ban_reason = UnicodeAttribute(null=True)
     banned_by = Person(null=True)
     banned_at = UnicodeAttribute(null=True)
+    # Flood control (forum.flood): when they last posted, and their posts in the hour
+    # ``posting_hour`` (kept up to date only while their account is younger than a day).
+    last_posted_at = UnicodeAttribute(null=True)
+    posting_hour = UnicodeAttribute(null=True)
+    posts_this_hour = NumberAttribute(null=True)
 
 
 class UsernameClaim(ForumItem, discriminator="username"):

@@ -16,7 +16,7 @@ from typing import Any, cast
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from . import attachments, clock, schema
+from . import attachments, clock, flood, schema
 from .content import clean_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
 from .identity import Member
@@ -32,7 +32,7 @@ from .models import (
     person,
     transaction,
 )
-from .profiles import require_writer, settle_refused_profile
+from .profiles import require_writer
 from .settings import get_settings
 from .topics import count_for_author, get_topic, last_post_of, new_post
 
@@ -74,12 +74,15 @@ def reply(
     author = person(member.user_id, member.name)
     # Not used by any post yet: the post's number is not known until its transaction.
     shown = attachments.for_post(member, attachment_ids, use="")
+    rules = flood.PostingRules.current()
+    new_hour = False
     for attempt in range(REPLY_ATTEMPTS):
         topic = get_topic(topic_id, consistent=True)
         if topic.locked and not member.is_moderator:
             raise Locked("This topic is locked; only moderators can reply to it.")
         number = int(topic.last_number) + 1
-        at = clock.now_iso()
+        moment = clock.now()
+        at = clock.iso(moment)
         post = new_post(topic_id, number, author, at, body)
         post.attachments = attachments.entries(shown)
         last = last_post_of(topic_id, topic.title, post)
@@ -102,12 +105,12 @@ def reply(
                     actions=[Board.post_count.add(1), Board.last_post.set(last)],
                     condition=Board.pk.exists(),
                 )
-                count_for_author(tx, member, posts=1)
+                count_for_author(tx, member, posts=1, moment=moment, new_hour=new_hour)
                 attachments.attach(tx, shown, attachments.post_use(topic_id, number))
         except TransactWriteError as error:
             codes = cancellation_codes(error)
             if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
-                settle_refused_profile(member)
+                new_hour = flood.settle_refused_post(member, moment, rules)
                 continue
             if attachments.failed_condition(codes, 4):
                 # An attachment was finished (or taken) meanwhile: read them again.

@@ -99,7 +99,8 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
     name is a conflict; Cognito itself keeps names unique, so that only happens when an account
     was deleted and its name taken again.
     """
-    at = clock.now_iso()
+    moment = clock.now()
+    at = clock.iso(moment)
     profile = Profile(
         schema.user_pk(user_id),
         schema.PROFILE_SK,
@@ -110,6 +111,10 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
         post_count=0,
         topic_count=0,
         role=role,
+        # The hour of flood control's count for new members (forum.flood), begun now so that
+        # a first post needs no second try.
+        posting_hour=moment.strftime("%Y-%m-%dT%H"),
+        posts_this_hour=0,
     )
     claim = UsernameClaim(schema.username_pk(username), schema.USERNAME_SK)
     try:

@@ -24,6 +24,8 @@ MEDIA_BUCKET_ENV = "FORUM_MEDIA_BUCKET"
 MEDIA_BASE_ENV = "FORUM_MEDIA_BASE"
 MAX_UPLOAD_BYTES_ENV = "FORUM_MAX_UPLOAD_BYTES"
 MAX_IMAGE_PIXELS_ENV = "FORUM_MAX_IMAGE_PIXELS"
+POST_INTERVAL_SECONDS_ENV = "FORUM_POST_INTERVAL_SECONDS"
+NEW_MEMBER_POSTS_PER_HOUR_ENV = "FORUM_NEW_MEMBER_POSTS_PER_HOUR"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class Settings:
     media_base: str
     max_upload_bytes: int
     max_image_pixels: int
+    # Flood control (forum.flood): a member's posts are at least this many seconds apart, and a
+    # member whose account is younger than a day posts at most this many times an hour
+    # (moderators are exempt; 0 turns a limit off).
+    post_interval_seconds: int
+    new_member_posts_per_hour: int
 
 
 def _int(name: str, default: int) -> int:
@@ -75,4 +82,6 @@ def get_settings() -> Settings:
         media_base=(os.environ.get(MEDIA_BASE_ENV) or "/media").rstrip("/"),
         max_upload_bytes=_int(MAX_UPLOAD_BYTES_ENV, 10 * 1024 * 1024),
         max_image_pixels=_int(MAX_IMAGE_PIXELS_ENV, 50_000_000),
+        post_interval_seconds=_int(POST_INTERVAL_SECONDS_ENV, 5),
+        new_member_posts_per_hour=_int(NEW_MEMBER_POSTS_PER_HOUR_ENV, 10),
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import attachments, clock, schema
+from . import attachments, clock, flood, schema
 from .boards import get_board
 from .content import clean_body, clean_title
 from .errors import Busy, NotFound
@@ -27,7 +28,7 @@ from .models import (
     person,
     transaction,
 )
-from .profiles import not_banned, settle_refused_profile
+from .profiles import not_banned
 from .settings import get_settings
 
 # A first write makes the author's profile and is tried again; a second miss is not expected.
@@ -83,7 +84,8 @@ def create_topic(
     body = clean_body(body)
     board_name = get_board(board_id).name
     topic_id = clock.new_id()
-    at = clock.now_iso()
+    moment = clock.now()
+    at = clock.iso(moment)
     author = person(member.user_id, member.name)
     post = new_post(topic_id, 1, author, at, body)
     use = attachments.post_use(topic_id, 1)
@@ -108,6 +110,8 @@ def create_topic(
         gsi1sk=schema.topic_order_key(False, at, topic_id),
     )
     board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
+    rules = flood.PostingRules.current()
+    new_hour = False
     for _ in range(PROFILE_ATTEMPTS):
         try:
             with transaction() as tx:
@@ -122,14 +126,14 @@ def create_topic(
                     ],
                     condition=Board.pk.exists(),
                 )
-                count_for_author(tx, member, posts=1, topics=1)
+                count_for_author(tx, member, posts=1, topics=1, moment=moment, new_hour=new_hour)
                 attachments.attach(tx, shown, use)
         except TransactWriteError as error:
             codes = cancellation_codes(error)
             if len(codes) >= 4 and codes[2] == "ConditionalCheckFailed":
                 raise NotFound(f"There is no board with the id {board_id!r}.") from error
             if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
-                settle_refused_profile(member)
+                new_hour = flood.settle_refused_post(member, moment, rules)
                 continue
             if attachments.failed_condition(codes, 4):
                 # An attachment was finished (or taken) meanwhile: read them again.
@@ -141,20 +145,38 @@ def create_topic(
     raise Busy("The forum is busy; please try again.")  # pragma: no cover
 
 
-def count_for_author(tx: TransactWrite, member: Member, posts: int, topics: int = 0) -> None:
+def count_for_author(
+    tx: TransactWrite,
+    member: Member,
+    posts: int,
+    topics: int = 0,
+    *,
+    moment: datetime | None = None,
+    new_hour: bool = False,
+) -> None:
     """Add a write's posts and topics to its author's profile, in the write's transaction.
 
     The update's condition is that the profile exists and its member is not banned, so the
     whole write is refused at once when they are banned (or have no profile yet: see
-    ``profiles.settle_refused_profile``) without a read beforehand.
+    ``flood.settle_refused_post``) without a read beforehand. A new post (``moment``) also
+    carries the flood-control condition and stamps (see forum.flood).
     """
     actions: list[Any] = [Profile.post_count.add(posts)]
     if topics:
         actions.append(Profile.topic_count.add(topics))
+    at = clock.iso(moment) if moment else clock.now_iso()
+    condition = Profile.pk.exists() & not_banned(at)
+    if moment is not None:
+        flood_actions, flood_condition = flood.guard(
+            moment, member.is_moderator, flood.PostingRules.current(), new_hour=new_hour
+        )
+        actions += flood_actions
+        if flood_condition is not None:
+            condition &= flood_condition
     tx.update(
         Profile(schema.user_pk(member.user_id), schema.PROFILE_SK),
         actions=actions,
-        condition=Profile.pk.exists() & not_banned(clock.now_iso()),
+        condition=condition,
     )
 
 

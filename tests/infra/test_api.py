@@ -127,6 +127,9 @@ def test_the_api_function_is_configured_from_context(
         "FORUM_TOPICS_PER_PAGE": str(context["forum:topicsPerPage"]),
         "FORUM_MAX_REQUEST_BYTES": str(context["forum:maxRequestBytes"]),
         "FORUM_PRESENCE_WINDOW_SECONDS": str(context["forum:presenceWindowSeconds"]),
+        # Flood control (functions/forum/flood.py)
+        "FORUM_POST_INTERVAL_SECONDS": str(context["forum:postIntervalSeconds"]),
+        "FORUM_NEW_MEMBER_POSTS_PER_HOUR": str(context["forum:newMemberPostsPerHour"]),
         # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
         "FORUM_USER_POOL_ID": {"Ref": pool_id},
         "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},

@@ -45,6 +45,9 @@ class Runtime:
             if not key.startswith(("AWS_", "FORUM_", "POWERTOOLS_"))
         }
         env["FORUM_DEMO_PASSWORD"] = PASSWORD
+        # The tests post faster than people do; tests/api/test_flood.py covers flood control.
+        env["FORUM_POST_INTERVAL_SECONDS"] = "0"
+        env["FORUM_NEW_MEMBER_POSTS_PER_HOUR"] = "0"
         env["PYTHONUNBUFFERED"] = "1"
         self.output = []
         self.process = subprocess.Popen(
