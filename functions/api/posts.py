@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -9,30 +11,41 @@ from forum import posts
 from forum.settings import get_settings
 from forum.topics import page_count
 
+from . import idempotency
 from .auth import require_member
-from .params import PostNumber, TopicId
+from .params import IdempotencyKey, PostNumber, TopicId
 from .schemas import EditIn, PostOut, ReplyIn, ReplyOut, UnderWay
-from .shaping import post_out, removal_answer
+from .shaping import created, post_out, removal_answer
 
 router = Router()
 
 
 @router.post("/api/topics/<topic_id>/posts", summary="Reply to a topic")
-def reply(topic_id: TopicId, body: ReplyIn) -> Response[ReplyOut]:
-    member = require_member(router.current_event)
-    topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
-    page = (int(post.number) - 1) // get_settings().posts_per_page + 1
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=ReplyOut(
+def reply(
+    topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
+) -> Response[ReplyOut]:
+    event = router.current_event
+    member = require_member(event)
+
+    def work() -> dict[str, Any]:
+        topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
+        page = (int(post.number) - 1) // get_settings().posts_per_page + 1
+        answer = ReplyOut(
             post=post_out(post),
             page=page,
             page_count=page_count(topic),
             reply_count=int(topic.reply_count),
-        ),
-        headers={"Location": f"/api/topics/{topic_id}?page={page}"},
+        )
+        return {
+            "body": answer.model_dump(mode="json"),
+            "location": f"/api/topics/{topic_id}?page={page}",
+        }
+
+    payload = {"topic_id": topic_id, "body": body.model_dump(mode="json")}
+    answer, replayed = idempotency.once(
+        event.headers, member, "reply", payload, work, router.lambda_context
     )
+    return created(ReplyOut.model_validate(answer["body"]), answer["location"], replayed)
 
 
 @router.patch("/api/topics/<topic_id>/posts/<number>", summary="Edit a post (author or moderator)")

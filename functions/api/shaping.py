@@ -213,3 +213,11 @@ def removal_answer(finished: bool) -> Response[Any]:
         "The topic is removed; its posts are still being removed. Send the same request again "
         "to finish."
     )
+
+
+def created(body: Any, location: str, replayed: bool) -> Response[Any]:
+    """201 with the new resource's Location; a replayed Idempotency-Key says so."""
+    headers = {"Location": location}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(status_code=201, content_type="application/json", body=body, headers=headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import moderation, posts, topics
 
+from . import idempotency
 from .auth import require_member
 from .boards import BoardId
-from .params import TopicId
+from .params import IdempotencyKey, TopicId
 from .schemas import (
     NeighbourOut,
     PagePostOut,
@@ -22,21 +23,30 @@ from .schemas import (
     TopicPage,
     UnderWay,
 )
-from .shaping import page_post_out, removal_answer, topic_header
+from .shaping import created, page_post_out, removal_answer, topic_header
 
 router = Router()
 
 
 @router.post("/api/boards/<board_id>/topics", summary="Start a topic with its opening post")
-def create_topic(board_id: BoardId, body: TopicIn) -> Response[TopicPage]:
-    member = require_member(router.current_event)
-    topic, post = topics.create_topic(member, board_id, body.title, body.body, body.attachment_ids)
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=TopicPage(topic=topic_header(topic, 1), posts=[page_post_out(post, {})]),
-        headers={"Location": f"/api/topics/{topic.topic_id}"},
+def create_topic(
+    board_id: BoardId, body: TopicIn, idempotency_key: IdempotencyKey = None
+) -> Response[TopicPage]:
+    event = router.current_event
+    member = require_member(event)
+
+    def work() -> dict[str, Any]:
+        topic, post = topics.create_topic(
+            member, board_id, body.title, body.body, body.attachment_ids
+        )
+        page = TopicPage(topic=topic_header(topic, 1), posts=[page_post_out(post, {})])
+        return {"body": page.model_dump(mode="json"), "location": f"/api/topics/{topic.topic_id}"}
+
+    payload = {"board_id": board_id, "body": body.model_dump(mode="json")}
+    answer, replayed = idempotency.once(
+        event.headers, member, "topic", payload, work, router.lambda_context
     )
+    return created(TopicPage.model_validate(answer["body"]), answer["location"], replayed)
 
 
 @router.get("/api/topics/<topic_id>", summary="A topic's header and the posts of one page")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,10 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from forum import attachments
 
+from . import idempotency
 from .auth import require_member
-from .params import ID_PATTERN
+from .params import ID_PATTERN, IdempotencyKey
 from .schemas import AttachmentOut, AttachmentRef, PresignedPost, UploadIn, UploadOut
-from .shaping import attachment_out
+from .shaping import attachment_out, created
 
 router = Router()
 
@@ -21,23 +22,32 @@ AttachmentId = Annotated[str, Path(pattern=ID_PATTERN, description="The attachme
 
 
 @router.post("/api/uploads", summary="Start an image upload: an attachment and where to post it")
-def create_upload(body: UploadIn) -> Response[UploadOut]:
+def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Response[UploadOut]:
     """The browser then posts the file straight to S3 (url and fields), and follows
-    GET /api/attachments/{id} until the attachment is ready (or failed, with a reason)."""
-    member = require_member(router.current_event)
-    upload = attachments.create_upload(
-        member, body.filename, body.content_type, body.size, body.purpose
-    )
-    attachment = upload.attachment
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=UploadOut(
+    GET /api/attachments/{id} until the attachment is ready (or failed, with a reason).
+    A replay (same Idempotency-Key) answers with the same attachment and upload form, which is
+    valid for the first request's 15 minutes."""
+    event = router.current_event
+    member = require_member(event)
+
+    def work() -> dict[str, Any]:
+        upload = attachments.create_upload(
+            member, body.filename, body.content_type, body.size, body.purpose
+        )
+        attachment = upload.attachment
+        answer = UploadOut(
             attachment=AttachmentRef(id=attachment.attachment_id, status=attachment.status),
             upload=PresignedPost(url=upload.url, fields=upload.fields),
-        ),
-        headers={"Location": f"/api/attachments/{attachment.attachment_id}"},
+        )
+        return {
+            "body": answer.model_dump(mode="json"),
+            "location": f"/api/attachments/{attachment.attachment_id}",
+        }
+
+    answer, replayed = idempotency.once(
+        event.headers, member, "upload", body.model_dump(mode="json"), work, router.lambda_context
     )
+    return created(UploadOut.model_validate(answer["body"]), answer["location"], replayed)
 
 
 @router.get("/api/attachments/<attachment_id>", summary="An attachment: its state and images")

@@ -23,6 +23,9 @@ Item layout (pk / sk):
                                               created_at, attached_to ("{topic_id}/{number}" or
                                               "avatar") once used. TTL (expires_at) while it is
                                               unused: an upload nobody attaches goes away.
+  IDEMPOTENCY#{user_id} / {operation}#{hash}  a request a member sent with an Idempotency-Key and
+                                              its answer (Powertools idempotency; api.idempotency);
+                                              TTL a day. One partition per member, so no key is hot.
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -78,6 +81,7 @@ USERNAME_PK_PREFIX = "USERNAME#"
 USERNAME_SK = "USERNAME"
 ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
+IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"
@@ -127,6 +131,10 @@ def username_pk(username: str) -> str:
 
 def attachment_pk(attachment_id: str) -> str:
     return f"{ATTACHMENT_PK_PREFIX}{attachment_id}"
+
+
+def idempotency_pk(user_id: str) -> str:
+    return f"{IDEMPOTENCY_PK_PREFIX}{user_id}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

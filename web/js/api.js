@@ -17,10 +17,11 @@ export class SignInRequired extends Error {
   }
 }
 
-async function send(path, method, body, token) {
+async function send(path, method, body, token, key) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (key) headers['Idempotency-Key'] = key;
   return fetch(path, {
     method,
     headers,
@@ -29,19 +30,35 @@ async function send(path, method, body, token) {
   });
 }
 
-export async function api(path, { method = 'GET', body, auth = false } = {}) {
+// Creating requests (`once: true`) carry an Idempotency-Key, the same for the same request until
+// it is answered for good: sending a post again after a lost answer, a 503 or a 409 cannot make
+// it twice. Another body is another request, with a new key.
+const pendingKeys = new Map();
+
+function settled(status) {
+  return status !== 409 && status !== 429 && status < 500;
+}
+
+export async function api(path, { method = 'GET', body, auth = false, once = false } = {}) {
   let token = null;
   if (auth) {
     token = await accessToken();
     if (!token) throw new SignInRequired();
   }
-  let response = await send(path, method, body, token);
+  const request = once ? `${method} ${path} ${JSON.stringify(body ?? null)}` : null;
+  let key;
+  if (request) {
+    key = pendingKeys.get(request) || crypto.randomUUID();
+    pendingKeys.set(request, key);
+  }
+  let response = await send(path, method, body, token, key);
   if (response.status === 401 && auth) {
     token = await accessToken({ force: true });
     if (!token) throw new SignInRequired();
-    response = await send(path, method, body, token);
+    response = await send(path, method, body, token, key);
     if (response.status === 401) throw new SignInRequired();
   }
+  if (request && settled(response.status)) pendingKeys.delete(request);
   if (response.status === 204) return null;
   const text = await response.text();
   let data = null;

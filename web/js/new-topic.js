@@ -21,7 +21,7 @@ export function start() {
     onSubmit: async ({ title, body, attachmentIds }) => {
       const payload = { title, body };
       if (attachmentIds.length) payload.attachment_ids = attachmentIds;
-      const answer = await api(`/api/boards/${encodeURIComponent(boardId)}/topics`, { method: 'POST', body: payload, auth: true });
+      const answer = await api(`/api/boards/${encodeURIComponent(boardId)}/topics`, { method: 'POST', body: payload, auth: true, once: true });
       location.assign(`/t/${encodeURIComponent(answer.topic.id)}`);
       return answer;
     },

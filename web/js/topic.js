@@ -280,7 +280,7 @@ export function start() {
       onSubmit: async ({ body, attachmentIds }) => {
         const payload = { body };
         if (attachmentIds.length) payload.attachment_ids = attachmentIds;
-        const answer = await api(`${topicPath}/posts`, { method: 'POST', body: payload, auth: true });
+        const answer = await api(`${topicPath}/posts`, { method: 'POST', body: payload, auth: true, once: true });
         showReply(answer);
         return answer;
       },
