@@ -63,11 +63,13 @@ fuzz: install layer
 load: install layer
 	$(BIN)/python bench/load.py --users 50 --seconds 60
 
+# Both stacks: Forum (the CLI's region) and ForumEdge (CloudFront's web ACL, in us-east-1).
 synth: install layer
 	npx cdk synth --quiet
 
+# ForumEdge first (Forum reads its web ACL's ARN), then Forum.
 deploy: install layer
-	npx cdk deploy
+	npx cdk deploy --all
 
 bench: $(BIN)/.installed layer chromium
 	$(BIN)/python bench/dynamodb_cost.py

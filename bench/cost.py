@@ -3,7 +3,9 @@
 Measures, on a small forum in moto, each route people use: the DynamoDB requests and capacity
 units (with the same botocore hooks as bench/dynamodb_cost.py), the function's warm duration
 and the response size; then prices a million guest page views (with and without CloudFront's
-cache), a million replies, a thousand images, and a month with no traffic at all.
+cache), a million replies, a thousand images, and a month with no traffic at all. Every request
+through CloudFront also passes AWS WAF's web ACL (infra/edge.py), which bills per request and,
+traffic or not, per month.
 
     .venv/bin/python bench/cost.py
 
@@ -52,13 +54,20 @@ PRICE = {
     "alarm_month": 0.10,
     "dynamodb_gb_month": 0.25,
     "pitr_gb_month": 0.20,
+    "waf_web_acl_month": 5.00,
+    "waf_rule_month": 1.00,  # a managed rule group counts as one rule
+    "waf_request": 0.60 / 1e6,
 }
 API_MEMORY_MB = 512
 THUMBNAIL_MEMORY_MB = 1024
 LOG_BYTES_PER_INVOCATION = 600  # START/END/REPORT lines and one request log line
 XRAY_SAMPLED = 0.05  # the default rule: 1 a second, then 5 %
 STATIC_BYTES = 40_000  # CSS + JS of a page, cached by browsers after the first view
-ALARMS = 8
+# 9 in the Forum stack (API 5xx, table throttles, errors and throttles of three functions, the
+# dead-letter queue) and the WAF blocks alarm in the edge stack.
+ALARMS = 10
+# infra/edge.py: three AWS managed rule groups (no subscription fee) and the rate-based rule.
+WAF_RULES = 4
 
 
 @dataclass
@@ -173,15 +182,19 @@ def main() -> None:
 
     # A guest page view: the HTML page, the static files (cached by the browser after the
     # first view: counted once in ten views), and one heartbeat POST that counts the view.
+    # WAF inspects every request CloudFront receives, cache hits included.
+    edge_request = PRICE["cloudfront_request"] + PRICE["waf_request"]
     static_requests = 3 * 0.1
     page_bytes = page.response_bytes * 1.5  # the HTML page weighs more than the JSON (gzipped)
-    cloudfront = (1 + static_requests + 1) * PRICE["cloudfront_request"] + (
-        page_bytes + STATIC_BYTES * 0.1
-    ) / gb * PRICE["cloudfront_gb_out"]
+    edge_requests = 1 + static_requests + 1
+    cloudfront = (
+        edge_requests * edge_request
+        + (page_bytes + STATIC_BYTES * 0.1) / gb * PRICE["cloudfront_gb_out"]
+    )
     uncached = cloudfront + page.origin_cost() + heartbeat.origin_cost()
     cached = cloudfront + heartbeat.origin_cost()  # the page itself comes from the edge cache
-    cached_no_heartbeat = cloudfront - PRICE["cloudfront_request"]
-    per_reply = PRICE["cloudfront_request"] + reply.origin_cost()
+    cached_no_heartbeat = cloudfront - edge_request
+    per_reply = edge_request + reply.origin_cost()
 
     # An image: presign (an API call), the upload, the notification, one thumbnail run.
     upload = Route("upload", writes=2, milliseconds=40)
@@ -197,6 +210,7 @@ def main() -> None:
     )
     idle = ALARMS * PRICE["alarm_month"] + 0.001 * PRICE["dynamodb_gb_month"]
     idle += 0.001 * PRICE["pitr_gb_month"]
+    waf_idle = PRICE["waf_web_acl_month"] + WAF_RULES * PRICE["waf_rule_month"]
 
     print("\nWhat it costs:")
     rows = [
@@ -208,6 +222,8 @@ def main() -> None:
         ("a thousand images", image * 1000, None),
         ("a month with no traffic (compute)", 0.0, 0.0),
         ("a month with no traffic (alarms, 1 MB of data)", idle, None),
+        (f"a month with no traffic (WAF: web ACL, {WAF_RULES} rules)", waf_idle, None),
+        ("a month with no traffic, in all", idle + waf_idle, None),
     ]
     failed = 0
     for label, value, target in rows:
@@ -223,7 +239,8 @@ def main() -> None:
         f"  page origin: HTTP API {dollars(PRICE['http_api_request'] * million)}/M, Lambda"
         f" {dollars(page.lambda_cost() * million)}/M, DynamoDB"
         f" {dollars(page.dynamodb_cost() * million)}/M; CloudFront"
-        f" {dollars(cloudfront * million)}/M"
+        f" {dollars(cloudfront * million)}/M, of which WAF"
+        f" {dollars(edge_requests * PRICE['waf_request'] * million)}/M"
     )
     print(json.dumps({"failed": failed}))
     print(f"{len([r for r in rows if r[2] is not None]) - failed} passed, {failed} failed")

@@ -1,4 +1,7 @@
-"""The forum's CDK app: ``npx cdk synth`` / ``deploy`` run this (see cdk.json).
+"""The forum's CDK app: ``npx cdk synth`` / ``deploy --all`` run this (see cdk.json).
+
+Two stacks: Forum (everything, in the CLI's region) and ForumEdge (CloudFront's web ACL, which
+AWS WAF takes only in us-east-1); see infra/edge.py.
 
 cdk-nag's AwsSolutions pack checks every synthesis through CDK's Validations plugin API; a
 finding that is not acknowledged (with its reason, next to the resource) fails the synthesis.
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from infra import REPO_ROOT  # noqa: E402  (also puts functions/ on sys.path)
+from infra.edge import EDGE_REGION, EDGE_STACK_NAME, ForumEdgeStack  # noqa: E402
 from infra.stack import ForumStack  # noqa: E402
 
 STACK_NAME = "Forum"
@@ -38,22 +43,42 @@ def cdk_json_context() -> dict[str, Any]:
     return context if isinstance(context, dict) else {}
 
 
+@dataclass(frozen=True)
+class ForumApp:
+    app: cdk.App
+    # Environment-agnostic: the CLI's account and region.
+    forum: ForumStack
+    # CloudFront's web ACL, in us-east-1 (the CLI's account); deployed before the forum.
+    edge: ForumEdgeStack
+
+    @property
+    def stacks(self) -> tuple[cdk.Stack, ...]:
+        return (self.forum, self.edge)
+
+
 def build_app(
     outdir: str | os.PathLike[str] | None = None, context: dict[str, Any] | None = None
-) -> tuple[cdk.App, ForumStack]:
-    """The app and its stack, with cdk-nag registered; call ``app.synth()`` to check and emit."""
+) -> ForumApp:
+    """The app and its stacks, with cdk-nag registered; call ``app.synth()`` to check and emit."""
     app = cdk.App(
         outdir=str(outdir or os.environ.get("CDK_OUTDIR") or "cdk.out"),
         context={**cdk_json_context(), **(context or {})},
     )
-    stack = ForumStack(app, STACK_NAME, description="A serverless forum: JSON API, members, data")
+    edge = ForumEdgeStack(
+        app,
+        EDGE_STACK_NAME,
+        description="The forum's edge: CloudFront's AWS WAF web ACL and its alarm",
+        env=cdk.Environment(region=EDGE_REGION),
+    )
+    forum = ForumStack(
+        app, STACK_NAME, edge=edge, description="A serverless forum: JSON API, members, data"
+    )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return app, stack
+    return ForumApp(app=app, forum=forum, edge=edge)
 
 
 def main() -> None:
-    app, _ = build_app()
-    app.synth()
+    build_app().app.synth()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@
     /api/*      the HTTP API (JSON); writes pass through, public reads may be cached briefly
     /*          the HTTP API's $default route: the site function's pages
 
+Every request first passes AWS WAF: the web ACL of the edge stack (infra/edge.py).
+
 Pages and public reads carry no identity, so neither cookies nor Authorization are part of any
 cache key; they are cached only as long as the origin allows (``s-maxage``; the pages say 10
 seconds), and a response that says nothing is not cached at all. Authorization still reaches the
@@ -119,6 +121,7 @@ class ForumCdn(Construct):
         http_api: apigwv2.IHttpApi,
         browser_config: Mapping[str, Any],
         connect_sources: Sequence[str],
+        web_acl_arn: str,
         media_bucket: s3.IBucket | None = None,
         web_dir: Path = WEB_DIR,
     ) -> None:
@@ -258,6 +261,8 @@ class ForumCdn(Construct):
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             enable_ipv6=True,
+            # AWS WAF inspects every request before the cache (infra/edge.py).
+            web_acl_id=web_acl_arn,
         )
         acknowledge(
             self.distribution,
@@ -265,11 +270,6 @@ class ForumCdn(Construct):
                 "AwsSolutions-CFR1": (
                     "A public forum is read from anywhere; there is no country it must not be "
                     "served in. Add a geo restriction here if that changes."
-                ),
-                "AwsSolutions-CFR2": (
-                    "AWS WAF costs a monthly fee per web ACL and per rule, against the forum's "
-                    "aim of costing nothing while idle; the HTTP API's stage throttling and "
-                    "CloudFront's caching of pages bound abuse. Attach a web ACL if it shows up."
                 ),
                 "AwsSolutions-CFR3": (
                     "Every request that reaches an origin is in the HTTP API's JSON access log; "

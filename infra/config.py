@@ -15,6 +15,9 @@ LOG_RETENTION_DAYS = frozenset({
 # fmt: on
 
 
+WAF_RATE_LIMIT_MIN = 10
+WAF_RATE_LIMIT_MAX = 2_000_000_000
+
 # Fields for which 0 means "none" rather than being an error.
 ZERO_ALLOWED = frozenset(
     {"thumbnail_concurrency", "post_interval_seconds", "new_member_posts_per_hour"}
@@ -42,6 +45,12 @@ class ForumConfig:
     # Flood control (functions/forum/flood.py); 0 turns a limit off. Moderators are exempt.
     post_interval_seconds: int = 5
     new_member_posts_per_hour: int = 10
+    # The web ACL's rate-based rule: requests one IP address may make in any 5 minutes, every
+    # request through CloudFront counted (cached pages, static files and images included).
+    waf_rate_limit: int = 2000
+    # WAF blocks in 5 minutes that raise the alarm: scanners are blocked all day long, a burst
+    # means an attack or a rule that has started to turn real members away.
+    waf_blocks_alarm: int = 100
 
     @staticmethod
     def context_key(field_name: str) -> str:
@@ -70,6 +79,12 @@ class ForumConfig:
     def check(self) -> None:
         if not 1 <= self.thumbnail_batch_size <= 10:
             raise ValueError("context forum:thumbnailBatchSize must be between 1 and 10")
+        # AWS WAF's bounds for a rate-based rule's limit.
+        if not WAF_RATE_LIMIT_MIN <= self.waf_rate_limit <= WAF_RATE_LIMIT_MAX:
+            raise ValueError(
+                f"context forum:wafRateLimit must be between {WAF_RATE_LIMIT_MIN} and "
+                f"{WAF_RATE_LIMIT_MAX}"
+            )
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
             raise ValueError(

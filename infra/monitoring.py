@@ -1,5 +1,6 @@
 """Operations: alarms on what hurts people (server errors, failing or throttled functions,
-throttled DynamoDB requests, images stuck in the dead-letter queue) and one dashboard.
+throttled DynamoDB requests, images stuck in the dead-letter queue) and one dashboard, which also
+graphs CloudFront's web ACL (whose blocks alarm is in the edge stack, infra/edge.py).
 
 Alarms go to an SNS topic; `forum:alarmEmail` in the context subscribes an address to it.
 """
@@ -31,6 +32,69 @@ TABLE_OPERATIONS = [
 ]
 
 
+def alarm_topic(scope: Construct, construct_id: str) -> sns.Topic:
+    """An encrypted, TLS-only topic CloudWatch alarms publish to; ``forum:alarmEmail`` in the
+    context subscribes an address. Alarms notify only a topic in their own region, so each
+    region the forum has alarms in has one of these."""
+    topic = sns.Topic(
+        scope,
+        construct_id,
+        display_name="Forum alarms",
+        # The AWS-managed key costs nothing and satisfies encryption at rest.
+        master_key=kms.Alias.from_alias_name(scope, f"{construct_id}Key", "alias/aws/sns"),
+        enforce_ssl=True,
+    )
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchAlarmsPublish",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+        )
+    )
+    email = scope.node.try_get_context("forum:alarmEmail")
+    if email:
+        topic.add_subscription(subscriptions.EmailSubscription(str(email)))
+    return topic
+
+
+def forum_alarm(
+    scope: Construct,
+    construct_id: str,
+    topic: sns.ITopic,
+    metric: cloudwatch.IMetric,
+    threshold: float,
+    description: str,
+    periods: int = 1,
+) -> cloudwatch.Alarm:
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        threshold=threshold,
+        evaluation_periods=periods,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        # No traffic is no problem: a forum at rest must not page anyone.
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_description=description,
+    )
+    alarm.add_alarm_action(actions.SnsAction(topic))
+    return alarm
+
+
+def web_acl_metric(metric_name: str, web_acl: str, region: str) -> cloudwatch.Metric:
+    """A CLOUDFRONT-scope web ACL's requests, all its rules together. Such a web ACL reports in
+    us-east-1 without a Region dimension; ``web_acl`` is its visibility config's metric name."""
+    return cloudwatch.Metric(
+        namespace="AWS/WAFV2",
+        metric_name=metric_name,
+        dimensions_map={"WebACL": web_acl, "Rule": "ALL"},
+        statistic="Sum",
+        period=FIVE_MINUTES,
+        region=region,
+    )
+
+
 class ForumMonitoring(Construct):
     def __init__(
         self,
@@ -41,25 +105,7 @@ class ForumMonitoring(Construct):
         table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(
-            self,
-            "Alarms",
-            display_name="Forum alarms",
-            # The AWS-managed key costs nothing and satisfies encryption at rest.
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
-            enforce_ssl=True,
-        )
-        self.topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmsPublish",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
-            )
-        )
-        email = self.node.try_get_context("forum:alarmEmail")
-        if email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(str(email)))
+        self.topic = alarm_topic(self, "Alarms")
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(6))
         self._watch_api(http_api)
         self._watch_table(table)
@@ -72,19 +118,7 @@ class ForumMonitoring(Construct):
         description: str,
         periods: int = 1,
     ) -> cloudwatch.Alarm:
-        alarm = cloudwatch.Alarm(
-            self,
-            construct_id,
-            metric=metric,
-            threshold=threshold,
-            evaluation_periods=periods,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            # No traffic is no problem: a forum at rest must not page anyone.
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=description,
-        )
-        alarm.add_alarm_action(actions.SnsAction(self.topic))
-        return alarm
+        return forum_alarm(self, construct_id, self.topic, metric, threshold, description, periods)
 
     def _watch_api(self, http_api: apigwv2.HttpApi) -> None:
         requests = http_api.metric_count(period=FIVE_MINUTES, statistic="Sum")
@@ -163,6 +197,21 @@ class ForumMonitoring(Construct):
                 ],
                 width=12,
             ),
+        )
+
+    def watch_web_acl(self, web_acl: str, region: str) -> None:
+        """Graph what CloudFront's web ACL blocked, counted and let through (its blocks alarm
+        lives with it in ``region``: an alarm watches only metrics of its own region)."""
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title=f"WAF requests ({region})",
+                left=[
+                    web_acl_metric(name, web_acl, region)
+                    for name in ("AllowedRequests", "BlockedRequests", "CountedRequests")
+                ],
+                region=region,
+                width=24,
+            )
         )
 
     def watch_dead_letter_queue(self, name: str, queue: sqs.IQueue) -> None:

@@ -12,15 +12,19 @@ from .auth import ForumAuth
 from .cdn import ForumCdn
 from .config import ForumConfig
 from .data import ForumTable
+from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
 from .monitoring import ForumMonitoring
 from .site import ForumSite
 
 
 class ForumStack(Stack):
-    """Environment-agnostic: synthesizes without credentials; deploys to the CLI's account."""
+    """Environment-agnostic: synthesizes without credentials; deploys to the CLI's account and
+    region, after ``edge``, the us-east-1 stack whose web ACL guards its CloudFront."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, edge: ForumEdgeStack, **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         config = ForumConfig.from_context(self)
 
@@ -70,6 +74,7 @@ class ForumStack(Stack):
             # Signing in, up and out goes from the browser straight to Cognito, and uploads
             # straight to the uploads bucket.
             connect_sources=[cognito_origin, self.images.upload_origin],
+            web_acl_arn=edge.web_acl_arn(self),
             # /media/*: the derived images, through origin access control.
             media_bucket=self.images.media_bucket,
         )
@@ -81,6 +86,7 @@ class ForumStack(Stack):
         self.monitoring.watch_function("Site", self.site.function)
         self.monitoring.watch_function("Thumbnail", self.images.function)
         self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
+        self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")

@@ -4,6 +4,10 @@ The local runtime creates its tables, buckets, queues, user pool and routes from
 template `cdk deploy` would deploy, so there is no second list to keep in step. Synthesizing
 takes a few seconds, so the template is cached and made again only when the infrastructure
 code, the functions' shared definitions or cdk.json change.
+
+Only the Forum stack's template is read. The app's other stack, ForumEdge, holds CloudFront's
+AWS WAF web ACL, which has no local counterpart: the runtime reads only the response headers of
+the distribution, never its web ACL (an ``Fn::GetStackOutput`` of the edge stack).
 """
 
 from __future__ import annotations

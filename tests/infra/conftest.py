@@ -25,27 +25,41 @@ for entry in (REPO_ROOT, REPO_ROOT / "functions"):
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from aws_cdk import Stack  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
 from infra.app import build_app, cdk_json_context  # noqa: E402
+from infra.edge import ForumEdgeStack  # noqa: E402
 from infra.stack import ForumStack  # noqa: E402
 from layers.build import build as build_layer  # noqa: E402
 
 
 @dataclass(frozen=True)
-class Synthesis:
-    stack: ForumStack
+class StackTemplate:
+    """One stack of the synthesized app and its template."""
+
+    stack: Stack
     outdir: Path
     template: Template
     resources: dict[str, Any]
-    report: dict[str, Any]
-    # The message of a failed validation (cdk-nag errors), None when synthesis succeeded.
-    error: str | None
-    seconds: float
+
+    @classmethod
+    def read(cls, stack: Stack, outdir: Path) -> StackTemplate:
+        template_json = json.loads((outdir / stack.template_file).read_text())
+        return cls(
+            stack=stack,
+            outdir=outdir,
+            template=Template.from_json(template_json),
+            resources=template_json["Resources"],
+        )
 
     @property
     def template_path(self) -> Path:
         return self.outdir / self.stack.template_file
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return dict(self.template.to_json().get("Outputs", {}))
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {
@@ -60,26 +74,48 @@ class Synthesis:
         return next(iter(found.items()))
 
 
+@dataclass(frozen=True)
+class Synthesis(StackTemplate):
+    """The Forum stack's template (most tests read only that one), with the edge stack's."""
+
+    stack: ForumStack
+    edge: StackTemplate
+    report: dict[str, Any]
+    # The message of a failed validation (cdk-nag errors), None when synthesis succeeded.
+    error: str | None
+    seconds: float
+
+    @property
+    def edge_stack(self) -> ForumEdgeStack:
+        assert isinstance(self.edge.stack, ForumEdgeStack)
+        return self.edge.stack
+
+    @property
+    def stacks(self) -> tuple[StackTemplate, ...]:
+        return (self, self.edge)
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
     build_layer()  # incremental: a no-op when layers/dist matches layers/requirements.txt
     outdir = tmp_path_factory.mktemp("cdk.out")
     started = time.perf_counter()
-    app, stack = build_app(outdir)
+    forum_app = build_app(outdir)
     error: str | None = None
     try:
-        app.synth()
+        forum_app.app.synth()
     except RuntimeError as failure:  # jsii turns the JavaScript error into a RuntimeError
         error = str(failure)
     seconds = time.perf_counter() - started
-    template_json = json.loads((outdir / stack.template_file).read_text())
+    forum = StackTemplate.read(forum_app.forum, outdir)
     report_path = outdir / "validation-report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     return Synthesis(
-        stack=stack,
+        stack=forum_app.forum,
         outdir=outdir,
-        template=Template.from_json(template_json),
-        resources=template_json["Resources"],
+        template=forum.template,
+        resources=forum.resources,
+        edge=StackTemplate.read(forum_app.edge, outdir),
         report=report,
         error=error,
         seconds=seconds,

@@ -1,4 +1,5 @@
-"""The synthesized stack passes cdk-nag (AwsSolutions), CDK's template validation and cfn-lint.
+"""The synthesized stacks (Forum and ForumEdge) pass cdk-nag (AwsSolutions), CDK's template
+validation and cfn-lint.
 
 cdk-nag runs inside the synthesis through CDK's Validations plugin API. A finding is either fixed
 or acknowledged next to its resource with a reason (``infra.nag.acknowledge``); CDK then lists it
@@ -8,6 +9,7 @@ under ``suppressedViolations`` in ``validation-report.json`` with that reason.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from cfnlint.api import lint_file
@@ -18,7 +20,8 @@ from infra.nag import MIN_REASON_LENGTH, RULE_PACK
 from .conftest import Synthesis
 
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
-# Regions the template is linted for (resource and property availability differ by region).
+# Regions the Forum template is linted for (resource and property availability differ by
+# region); the edge stack deploys only to its own region.
 LINT_REGIONS = ["us-east-1", "eu-west-1", "eu-central-1"]
 
 
@@ -33,13 +36,14 @@ def describe(violation: dict[str, Any]) -> str:
 
 def acknowledgements(synth: Synthesis) -> list[tuple[str, str, str]]:
     """(construct path, rule id, reason) of every acknowledgement recorded in the assembly."""
-    metadata = json.loads((synth.outdir / f"{synth.stack.artifact_id}.metadata.json").read_text())
     found = []
-    for path, entries in metadata.items():
-        for entry in entries:
-            if entry["type"] == ACKNOWLEDGED_RULES:
-                for rule_id, reason in entry["data"].items():
-                    found.append((path.lstrip("/"), rule_id, reason))
+    for stack in synth.stacks:
+        metadata_file = synth.outdir / f"{stack.stack.artifact_id}.metadata.json"
+        for path, entries in json.loads(metadata_file.read_text()).items():
+            for entry in entries:
+                if entry["type"] == ACKNOWLEDGED_RULES:
+                    for rule_id, reason in entry["data"].items():
+                        found.append((path.lstrip("/"), rule_id, reason))
     return found
 
 
@@ -70,7 +74,8 @@ def test_every_acknowledged_finding_carries_its_reason(synth: Synthesis) -> None
         reason = violation.get("reason") or ""
         assert len(reason.strip()) >= MIN_REASON_LENGTH, describe(violation)
         # Acknowledged on the resource or a construct that holds it, not far away on the stack.
-        assert violation["acknowledgedAt"] != synth.stack.node.path, describe(violation)
+        stack_paths = {stack.stack.node.path for stack in synth.stacks}
+        assert violation["acknowledgedAt"] not in stack_paths, describe(violation)
 
 
 def test_every_acknowledgement_answers_a_finding(synth: Synthesis) -> None:
@@ -88,8 +93,16 @@ def test_every_acknowledgement_answers_a_finding(synth: Synthesis) -> None:
     assert [(path, rule) for path, rule, _ in made if (path, rule) not in used] == []
 
 
-def test_cfn_lint_finds_no_errors(synth: Synthesis) -> None:
-    matches = lint_file(synth.template_path, config=ManualArgs(regions=LINT_REGIONS))
+def lint_errors(template: Path, regions: list[str]) -> list[str]:
+    matches = lint_file(template, config=ManualArgs(regions=regions))
     errors = [f"{match.rule.id} {match.message} ({match.linenumber})" for match in matches]
     # Warnings such as W3005 (CDK's redundant DependsOn) are allowed; errors are not.
-    assert [error for error in errors if error.startswith("E")] == []
+    return [error for error in errors if error.startswith("E")]
+
+
+def test_cfn_lint_finds_no_errors(synth: Synthesis) -> None:
+    assert lint_errors(synth.template_path, LINT_REGIONS) == []
+
+
+def test_cfn_lint_finds_no_errors_in_the_edge_stack(synth: Synthesis) -> None:
+    assert lint_errors(synth.edge.template_path, [synth.edge_stack.region]) == []

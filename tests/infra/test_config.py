@@ -47,6 +47,9 @@ def test_context_values_override_the_defaults() -> None:
         {"forum:thumbnailBatchSize": 11},
         {"forum:thumbnailBatchSize": 0},
         {"forum:thumbnailConcurrency": -1},
+        {"forum:wafRateLimit": 9},
+        {"forum:wafRateLimit": 2_000_000_001},
+        {"forum:wafBlocksAlarm": 0},
     ],
 )
 def test_unusable_context_values_are_refused(context: dict[str, object]) -> None:
