@@ -421,7 +421,15 @@ def member(username: str, cursor: str | None) -> Page:
 
 def safe_next(raw: str | None) -> str:
     """Where to go after signing in: a path of this site, never another site."""
-    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+    # Browsers drop tabs and line breaks from an address and read "\" as "/", so "/\t/host"
+    # and "/\\host" mean "//host", another site. Control characters have no place in a path.
+    if (
+        not raw
+        or not raw.startswith("/")
+        or raw.startswith("//")
+        or "\\" in raw
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in raw)
+    ):
         return "/"
     return raw[:500]
 

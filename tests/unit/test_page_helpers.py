@@ -41,6 +41,9 @@ def test_after_signing_in_only_paths_of_this_site_are_followed() -> None:
     assert safe_next("/t/abc?page=2#reply") == "/t/abc?page=2#reply"
     for bad in (None, "", "https://evil.example/", "//evil.example", "/\\evil.example", "t/x"):
         assert safe_next(bad) == "/"
+    # Browsers drop tabs and line breaks from addresses: these are "//evil.example" to them.
+    for bad in ("/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\x00/x", "/\x7f"):
+        assert safe_next(bad) == "/"
 
 
 def test_dates_and_descriptions() -> None:

@@ -5,7 +5,11 @@ import { member, signIn } from './session.js';
 
 function destination() {
   const next = document.body.dataset.next || '/';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  if (!next.startsWith('/')) return '/';
+  // Resolved as the browser will follow it: tabs and line breaks are dropped and "\\" read as
+  // "/", so "/\t/host" leads to another site although it starts with a single "/".
+  const url = new URL(next, location.origin);
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
 }
 
 export function start() {
