@@ -96,12 +96,22 @@ class Route:
         return PRICE["http_api_request"] + self.lambda_cost() + self.dynamodb_cost()
 
 
-def write_units(usage: Any) -> float:
-    # A transactional write costs two units per item (every item here is under 1 KB), and an
-    # item carrying index keys costs about one more unit in its index: an upper bound, since
-    # not every item written is in an index.
-    per_item = 2 if usage.calls.get("TransactWriteItems") else 1
-    return usage.items_written * per_item + usage.items_written
+def write_units(usage: Any, client: Any, table_name: str) -> float:
+    """The write request units of the items a request wrote, from their sizes afterwards.
+
+    DynamoDB bills a write per started KB of the item, twice inside a transaction, and once
+    more in each global secondary index the item is in (both project every attribute). A
+    deleted item is priced as one unit.
+    """
+    units = 0.0
+    for key, transactional in usage.written:
+        item = client.get_item(TableName=table_name, Key=key).get("Item")
+        size_units = max(1, math.ceil(measure.item_size(item) / 1024)) if item else 1
+        units += size_units * (2 if transactional else 1)
+        if item:
+            indexes = sum(1 for _, pk, sk in schema.GLOBAL_INDEXES if pk in item and sk in item)
+            units += indexes * size_units
+    return units
 
 
 def run(meter: Any, name: str, method: str, url: str, body: Any = None, who: Any = None) -> Route:
@@ -117,12 +127,17 @@ def run(meter: Any, name: str, method: str, url: str, body: Any = None, who: Any
             durations.append((time.perf_counter() - started) * 1000)
         if attempt == 0:
             route.reads = usage.rcu
-            route.writes = write_units(usage)
+            route.writes = write_units(usage, _reader(), get_settings().table_name)
             route.requests = usage.requests
             # What CloudFront sends: compressed (it gzips text for browsers that accept it).
             route.response_bytes = len(gzip.compress((response.get("body") or "").encode()))
     route.milliseconds = statistics.median(durations)
     return route
+
+
+def _reader() -> Any:
+    """A client of its own, so that pricing the writes is not counted as reads."""
+    return boto3.client("dynamodb", region_name=get_settings().region)
 
 
 def measure_routes() -> dict[str, Route]:
@@ -241,6 +256,15 @@ def main() -> None:
         f" {dollars(page.dynamodb_cost() * million)}/M; CloudFront"
         f" {dollars(cloudfront * million)}/M, of which WAF"
         f" {dollars(edge_requests * PRICE['waf_request'] * million)}/M"
+    )
+    floor = PRICE["cloudfront_request"] + page_bytes / gb * PRICE["cloudfront_gb_out"]
+    print(
+        "\nThe floor of a page view at list prices is CloudFront's alone: one HTTPS request"
+        f" ({dollars(PRICE['cloudfront_request'] * million)}/M) and the page's bytes"
+        f" ({dollars(page_bytes / gb * PRICE['cloudfront_gb_out'] * million)}/M) make"
+        f" {dollars(floor * million)}/M before any origin, WAF or heartbeat; a target of $1 per"
+        " million views is met only inside CloudFront's free tier (10 M requests and 1 TB a"
+        " month) or a flat-rate plan, not at list prices."
     )
     print(json.dumps({"failed": failed}))
     print(f"{len([r for r in rows if r[2] is not None]) - failed} passed, {failed} failed")

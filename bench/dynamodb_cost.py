@@ -215,6 +215,9 @@ class Usage:
     items_read: int = 0
     rcu: float = 0.0
     items_written: int = 0
+    # The keys of the items written, with whether the write was part of a transaction (which
+    # costs twice): bench/cost.py prices them from the items' sizes afterwards.
+    written: list[tuple[dict[str, Any], bool]] = field(default_factory=list)
 
     @property
     def requests(self) -> int:
@@ -237,6 +240,13 @@ class Usage:
             self.calls.items(), key=lambda pair: order.index(pair[0]) if pair[0] in order else 99
         )
         return f"{self.requests}: " + ", ".join(f"{SHORT_NAMES.get(n, n)} {c}" for n, c in parts)
+
+
+def _key_of(action: dict[str, Any]) -> dict[str, Any]:
+    if "Key" in action:
+        return dict(action["Key"])
+    item = action.get("Item") or {}
+    return {name: item[name] for name in (schema.PARTITION_KEY, schema.SORT_KEY) if name in item}
 
 
 class Meter:
@@ -281,11 +291,20 @@ class Meter:
                 usage.items_read += 1 if item else 0
                 usage.rcu += 2 * read_units(item_size(item) if item else 0, True)
         elif name == "TransactWriteItems":
-            usage.items_written += len(params.get("TransactItems") or [])
+            for entry in params.get("TransactItems") or []:
+                for kind, action in entry.items():
+                    if kind != "ConditionCheck":
+                        usage.items_written += 1
+                        usage.written.append((_key_of(action), True))
         elif name == "BatchWriteItem":
-            usage.items_written += sum(len(v) for v in (params.get("RequestItems") or {}).values())
+            for requests in (params.get("RequestItems") or {}).values():
+                for request in requests:
+                    usage.items_written += 1
+                    action = request.get("PutRequest") or request.get("DeleteRequest") or {}
+                    usage.written.append((_key_of(action), False))
         elif name in ("PutItem", "UpdateItem", "DeleteItem"):
             usage.items_written += 1
+            usage.written.append((_key_of(params), False))
 
     @contextmanager
     def counting(self) -> Iterator[Usage]:
