@@ -40,6 +40,24 @@ def _image_as_link(renderer: Any, tokens: Any, idx: int, options: Any, env: Any)
     return f'<a href="{escapeHtml(src)}">{escapeHtml(alt)}</a>'
 
 
+def _link_keeps_its_host(md: MarkdownIt) -> Any:
+    """markdown-it's link check, refusing also a web link whose host did not survive.
+
+    URL normalization drops a host it cannot parse (longer than a domain may be), leaving
+    "http://": such a link would show as "http://" and lose the rest of its text, so it stays
+    text instead.
+    """
+    default = md.validateLink
+
+    def validate(url: str) -> bool:
+        if not default(url):
+            return False
+        scheme, _, rest = url.partition("://")
+        return not (scheme.lower() in {"http", "https"} and not rest.split("/", 1)[0])
+
+    return validate
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Imported on first use: only writes render Markdown, and reads should not pay for it at
@@ -49,6 +67,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.add_render_rule("image", _image_as_link)
+    md.validateLink = _link_keeps_its_host(md)  # type: ignore[method-assign]
     return md
 
 

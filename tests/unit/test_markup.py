@@ -71,3 +71,12 @@ def test_images_from_elsewhere_become_links() -> None:
     html = render('![a cat](https://cats.example/c.png "Cat")')
     assert "<img" not in html
     assert '<a href="https://cats.example/c.png" rel="nofollow ugc noopener">a cat</a>' in html
+
+
+def test_a_link_whose_host_cannot_be_kept_stays_text() -> None:
+    # A host longer than any domain would be dropped by URL normalization, leaving "http://".
+    host = "a." * 3000 + "com"
+    html = render(f"see http://{host} and the rest\n\n[label](https://{host}/x) too")
+    assert host in html
+    assert "and the rest" in html
+    assert "<a" not in html
