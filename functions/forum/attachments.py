@@ -173,7 +173,8 @@ def create_upload(
     """A pending attachment and the presigned POST that uploads its original.
 
     Refused before anything is written: a type that is not an accepted image (422), an empty
-    file (422), a file over the limit (413), and a banned member (403).
+    file (422), a file over the limit (413), and a banned member (403); and a POST that cannot
+    be signed raises botocore's error (the API's 503) with nothing written either.
     """
     from .profiles import require_writer
 
@@ -189,8 +190,15 @@ def create_upload(
     if purpose not in PURPOSES:
         raise Invalid(f"The purpose is one of {', '.join(PURPOSES)}.", "purpose")
     require_writer(member)
-    now = clock.now()
     attachment_id = new_attachment_id()
+    # Signed before the attachment is written: signing can fail (credentials that cannot be
+    # found or refreshed), and a failed request must leave no pending attachment behind.
+    from . import storage
+
+    url, fields = storage.presigned_upload(
+        original_key(attachment_id), declared, settings.max_upload_bytes, UPLOAD_SECONDS
+    )
+    now = clock.now()
     attachment = Attachment(
         schema.attachment_pk(attachment_id),
         schema.ATTACHMENT_SK,
@@ -205,12 +213,6 @@ def create_upload(
         expires_at=now + UNUSED_LIFETIME,
     )
     attachment.save(condition=Attachment.pk.does_not_exist())
-
-    from . import storage
-
-    url, fields = storage.presigned_upload(
-        original_key(attachment_id), declared, settings.max_upload_bytes, UPLOAD_SECONDS
-    )
     return Upload(attachment=attachment, url=url, fields=fields)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from PIL import Image
 
 from forum import attachments, schema, storage
@@ -449,6 +449,96 @@ def test_when_s3_fails_only_that_message_is_retried(pipeline: Pipeline) -> None:
     # and its retry, once S3 is back, makes the images
     assert pipeline.deliver(*bad.messages) == {"batchItemFailures": []}
     assert pipeline.attachment(bad.attachment_id)["status"] == "ready"
+
+
+MEDIA_FAULTS = [
+    ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "PutObject"),
+    ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, "PutObject"),
+    ClientError({"Error": {"Code": "AccessDenied", "Message": "injected"}}, "PutObject"),
+    EndpointConnectionError(endpoint_url="https://forum-media-test.s3.amazonaws.com"),
+    ReadTimeoutError(endpoint_url="https://forum-media-test.s3.amazonaws.com"),
+]
+
+
+@pytest.mark.parametrize("fault", MEDIA_FAULTS, ids=lambda fault: str(fault)[:40])
+def test_a_media_write_failing_half_way_settles_nothing_and_the_retry_finishes(
+    pipeline: Pipeline, fault: Exception
+) -> None:
+    # Given an upload in use by a post, and S3 refusing the second of its two images
+    upload = pipeline.upload(png((700, 500)), "image/png")
+    pending = attachments.find(upload.attachment_id, consistent=True)
+    assert pending is not None
+    pending.update(actions=[schema_attached(attachments.post_use("topic1", 1))])
+    Post(
+        schema.topic_pk("topic1"),
+        schema.post_sk(1),
+        topic_id="topic1",
+        number=1,
+        author=person(MEMBER.user_id, MEMBER.name),
+        created_at="2026-01-01T00:00:00.000000Z",
+        body="look",
+        body_html="<p>look</p>",
+        attachments=[attachments.entry(pending)],
+    ).save()
+
+    def display_fails(params: dict[str, Any], **kwargs: Any) -> None:
+        if "/display." in params.get("Key", ""):
+            raise fault
+
+    events = storage.s3().meta.events
+    events.register("before-parameter-build.s3.PutObject", display_fails)
+    try:
+        answer = pipeline.deliver(*upload.messages)
+    finally:
+        events.unregister("before-parameter-build.s3.PutObject", display_fails)
+
+    # Then the message comes back, and nothing that pages read has changed: the attachment is
+    # pending and the post's copy too (the thumbnail written is at the key the retry writes)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": upload.messages[0]["MessageId"]}]}
+    assert pipeline.attachment(upload.attachment_id)["status"] == "pending"
+    post = Post.get(schema.topic_pk("topic1"), schema.post_sk(1), consistent_read=True)
+    assert [item.status for item in post.attachments or []] == ["pending"]
+
+    # and the retry, once S3 takes writes again, makes both images and settles everything
+    assert pipeline.deliver(*upload.messages) == {"batchItemFailures": []}
+    item = pipeline.attachment(upload.attachment_id)
+    assert item["status"] == "ready"
+    assert pipeline.media_keys() == sorted([item["thumb_key"], item["display_key"]])
+    post = Post.get(schema.topic_pk("topic1"), schema.post_sk(1), consistent_read=True)
+    assert [item.status for item in post.attachments or []] == ["ready"]
+
+
+def test_an_original_whose_read_times_out_is_retried(pipeline: Pipeline) -> None:
+    # Given S3 giving back an original whose body stops coming half-way
+    upload = pipeline.upload(png((400, 300)), "image/png")
+    closed: list[bool] = []
+
+    class StalledBody:
+        def read(self, amount: int | None = None) -> bytes:
+            raise ReadTimeoutError(endpoint_url="https://forum-uploads-test.s3.amazonaws.com")
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def stall(parsed: dict[str, Any], **kwargs: Any) -> None:
+        parsed["Body"].close()
+        parsed["Body"] = StalledBody()
+
+    events = storage.s3().meta.events
+    events.register("after-call.s3.GetObject", stall)
+    try:
+        answer = pipeline.deliver(*upload.messages)
+    finally:
+        events.unregister("after-call.s3.GetObject", stall)
+
+    # Then the message is retried (not failed as a bad file), the connection is let go
+    assert answer == {"batchItemFailures": [{"itemIdentifier": upload.messages[0]["MessageId"]}]}
+    assert closed == [True]
+    assert pipeline.attachment(upload.attachment_id)["status"] == "pending"
+    assert pipeline.media_keys() == []
+    # and the retry makes the images
+    assert pipeline.deliver(*upload.messages) == {"batchItemFailures": []}
+    assert pipeline.attachment(upload.attachment_id)["status"] == "ready"
 
 
 def test_a_failing_table_retries_the_message(pipeline: Pipeline) -> None:
