@@ -46,7 +46,8 @@ class Gateway:
         authorizer: JwtAuthorizer | None,
         static_dir: Path,
         config: Callable[[], dict[str, Any]],
-        media: Callable[[str], tuple[bytes, str] | None] | None = None,
+        # (body, content type, Cache-Control) of a media object, as S3 stores it
+        media: Callable[[str], tuple[bytes, str, str | None] | None] | None = None,
         response_headers: Sequence[tuple[str, dict[str, str]]] = (),
     ) -> None:
         self.routes = routes
@@ -89,8 +90,12 @@ class Gateway:
             found = self.media(path.removeprefix("/media/"))
             if found is None:
                 return Response(NOT_FOUND_PAGE, 404, content_type="text/html; charset=utf-8")
-            body, content_type = found
-            return Response(body, 200, content_type=content_type)
+            body, content_type, cache_control = found
+            response = Response(body, 200, content_type=content_type)
+            if cache_control:
+                # CloudFront passes on the object's own Cache-Control (see storage.put_media).
+                response.headers["Cache-Control"] = cache_control
+            return response
         if path == "/config.json":
             return Response(json.dumps(self.config()), 200, content_type="application/json")
         return self.invoke(request)

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_upload_bytes": int(context.get("forum:maxUploadBytes", 10 * 1024 * 1024)),
         }
 
-    def media(key: str) -> tuple[bytes, str] | None:
+    def media(key: str) -> tuple[bytes, str, str | None] | None:
         if not media_bucket:
             return None
         try:
@@ -194,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             found = s3.get_object(Bucket=media_bucket, Key=f"media/{key}")
         except s3.exceptions.NoSuchKey:
             return None
-        return found["Body"].read(), found.get("ContentType", "application/octet-stream")
+        return (
+            found["Body"].read(),
+            found.get("ContentType", "application/octet-stream"),
+            found.get("CacheControl"),
+        )
 
     gateway = Gateway(
         routes=stack.routes,

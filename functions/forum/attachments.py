@@ -196,7 +196,7 @@ def create_upload(
     from . import storage
 
     url, fields = storage.presigned_upload(
-        original_key(attachment_id), declared, settings.max_upload_bytes, UPLOAD_SECONDS
+        original_key(attachment_id), declared, size, UPLOAD_SECONDS
     )
     now = clock.now()
     attachment = Attachment(

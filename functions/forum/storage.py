@@ -62,18 +62,19 @@ def s3() -> Any:
 
 
 def presigned_upload(
-    key: str, content_type: str, max_bytes: int, expires_in: int
+    key: str, content_type: str, size: int, expires_in: int
 ) -> tuple[str, dict[str, str]]:
     """The URL and form fields of a POST that may put one object at ``key`` in the uploads
-    bucket: of exactly this content type, 1 to ``max_bytes`` bytes, within ``expires_in``
-    seconds. The fields go into the form before the file, as S3 requires."""
+    bucket: of exactly this content type and exactly ``size`` bytes (the size the member
+    declared, so the limit checked on it holds for the file), within ``expires_in`` seconds.
+    The fields go into the form before the file, as S3 requires."""
     presigned = s3().generate_presigned_post(
         Bucket=get_settings().uploads_bucket,
         Key=key,
         Fields={"Content-Type": content_type},
         Conditions=[
             {"Content-Type": content_type},
-            ["content-length-range", 1, max_bytes],
+            ["content-length-range", size, size],
         ],
         ExpiresIn=expires_in,
     )

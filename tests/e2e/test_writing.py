@@ -51,6 +51,7 @@ def test_a_member_starts_a_topic_replies_with_a_quote_and_edits(visitor: Visitor
     assert page.locator("h1").inner_text() == title
     assert page.locator(".started").inner_text().startswith("Started by member, ")
     assert page.locator("#msg1 .body strong").inner_text() == "twenty"
+    opening_count = page.locator("#msg1 .post-count").inner_text()
     # When they quote the opening post and reply
     page.locator("#msg1 [data-actions]").get_by_role("button", name="Quote #1").click()
     body = page.locator("#reply-form-body")
@@ -62,6 +63,12 @@ def test_a_member_starts_a_topic_replies_with_a_quote_and_edits(visitor: Visitor
     # Then the reply is on the page at once, quote included, without reloading
     page.wait_for_selector("#msg2")
     assert page.locator("#msg2 .body blockquote").count() == 1
+    # with the author's card as on their other post (display name, avatar, role), and every
+    # card of theirs on the page counting the new post
+    cards = page.locator("article.post aside.author")
+    assert cards.nth(1).inner_text() == cards.nth(0).inner_text()
+    posts_before = int(re.sub(r"\D", "", opening_count))
+    assert page.locator("#msg2 .post-count").inner_text() == f"Posts: {posts_before + 1:,}"
     assert "How were the views?" in page.locator("#msg2 .body").inner_text()
     assert page.locator("[data-status]").inner_text() == "Your reply was posted as #2."
     assert body.input_value() == ""

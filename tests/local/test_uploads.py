@@ -35,6 +35,8 @@ def image_at(client: ForumClient, url: str) -> Image.Image:
     answer = client.request("GET", url)
     assert answer.status == 200, url
     assert answer.headers["Content-Type"] == "image/jpeg"
+    # As CloudFront serves it: the object's own caching (a media key never changes content).
+    assert "immutable" in answer.headers["Cache-Control"]
     im = Image.open(io.BytesIO(answer.body))
     im.load()
     return im

@@ -163,10 +163,31 @@ function renderActions(article) {
   }
 }
 
+// A reply's answer names its author by username only (it reads no profile). When the page
+// already shows a post of theirs, its author card (display name, avatar, role) is theirs too;
+// every card of theirs then counts one post more.
+function postsBy(authorId) {
+  return [...document.querySelectorAll('article.post')].filter((article) => article.dataset.authorId === authorId);
+}
+
+function authorCardFromPage(authorId) {
+  return postsBy(authorId)[0]?.querySelector('aside.author')?.cloneNode(true) || null;
+}
+
+function countOneMorePost(authorId) {
+  for (const count of postsBy(authorId).map((article) => article.querySelector('aside.author .post-count'))) {
+    const posts = Number((count?.textContent || '').replace(/\D/g, ''));
+    if (count && posts > 0) count.textContent = `Posts: ${(posts + 1).toLocaleString('en')}`;
+  }
+}
+
 function showReply(answer) {
   const post = answer.post;
   const item = postElement(post, pageUrl(post.number));
+  const card = authorCardFromPage(post.author.id);
+  if (card) item.querySelector('aside.author')?.replaceWith(card);
   document.querySelector('[data-posts]').append(item);
+  if (card) countOneMorePost(post.author.id);
   const article = item.querySelector('article');
   localizeDates(article);
   renderActions(article);
