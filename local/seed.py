@@ -75,6 +75,26 @@ def _expect(answer: Any, status: int, what: str) -> Any:
     return answer.json
 
 
+def create_user(
+    cognito: Any, pool_id: str, username: str, password: str, groups: tuple[str, ...] = ()
+) -> None:
+    """A confirmed member with a permanent password, straight in the user pool."""
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": f"{username}@forum.invalid"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    for group in groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
 def create_users(cognito: Any, pool_id: str, password: str) -> None:
     for username, groups in DEMO_USERS:
         try:
@@ -82,20 +102,7 @@ def create_users(cognito: Any, pool_id: str, password: str) -> None:
             continue
         except cognito.exceptions.UserNotFoundException:
             pass
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=username,
-            UserAttributes=[
-                {"Name": "email", "Value": f"{username}@forum.invalid"},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=username, Password=password, Permanent=True
-        )
-        for group in groups:
-            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+        create_user(cognito, pool_id, username, password, tuple(groups))
 
 
 def seed(client: ForumClient, password: str) -> bool:

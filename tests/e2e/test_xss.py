@@ -31,6 +31,7 @@ import pytest
 from PIL import Image
 
 from local.client import ForumClient
+from local.seed import create_user
 
 from ..local.conftest import PASSWORD, Runtime
 from ..xss_payloads import CORPUS, PAYLOADS, marked, marker, one_line
@@ -199,18 +200,7 @@ class Members:
         self.app = client.config["cognito"]["client_id"]
 
     def new(self, username: str) -> Author:
-        self.cognito.admin_create_user(
-            UserPoolId=self.pool,
-            Username=username,
-            UserAttributes=[
-                {"Name": "email", "Value": f"{username}@forum.invalid"},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        self.cognito.admin_set_user_password(
-            UserPoolId=self.pool, Username=username, Password=PASSWORD, Permanent=True
-        )
+        create_user(self.cognito, self.pool, username, PASSWORD)
         tokens = self.cognito.initiate_auth(
             ClientId=self.app,
             AuthFlow="USER_PASSWORD_AUTH",
