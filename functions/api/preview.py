@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from forum.content import clean_body
 from forum.markup import render
 
-from .schemas import Request
+from .schemas import Request, Schema
 
 router = Router()
 
@@ -17,7 +17,7 @@ class PreviewIn(Request):
     body: str = Field(description="Markdown, 1-50,000 characters, as a post's body.")
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(Schema):
     body_html: str = Field(description="The sanitized HTML a post with this body would show.")
 
 

@@ -11,16 +11,22 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
-class Request(BaseModel):
+class Schema(BaseModel):
+    # Validators and serializers are built when a model is first used rather than when the
+    # module loads: a cold start pays only for the models of the route it serves.
+    model_config = ConfigDict(defer_build=True)
+
+
+class Request(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class PersonOut(BaseModel):
+class PersonOut(Schema):
     id: str
     name: str
 
 
-class BoardLastPost(BaseModel):
+class BoardLastPost(Schema):
     topic_id: str
     topic_title: str
     number: int
@@ -28,7 +34,7 @@ class BoardLastPost(BaseModel):
     created_at: str
 
 
-class BoardOut(BaseModel):
+class BoardOut(Schema):
     id: str
     name: str
     description: str
@@ -37,7 +43,7 @@ class BoardOut(BaseModel):
     last_post: BoardLastPost | None
 
 
-class BoardList(BaseModel):
+class BoardList(Schema):
     boards: list[BoardOut]
 
 
@@ -46,13 +52,13 @@ class BoardIn(Request):
     description: str = Field(default="", max_length=5000, description="At most 500 characters.")
 
 
-class TopicLastPost(BaseModel):
+class TopicLastPost(Schema):
     number: int
     author: PersonOut
     created_at: str
 
 
-class TopicSummary(BaseModel):
+class TopicSummary(Schema):
     id: str
     title: str
     started_by: PersonOut
@@ -64,7 +70,7 @@ class TopicSummary(BaseModel):
     last_post: TopicLastPost
 
 
-class BoardPage(BaseModel):
+class BoardPage(Schema):
     board: BoardOut
     topics: list[TopicSummary]
     next_cursor: str | None = Field(
@@ -72,12 +78,12 @@ class BoardPage(BaseModel):
     )
 
 
-class BoardRef(BaseModel):
+class BoardRef(Schema):
     id: str
     name: str
 
 
-class TopicHeader(BaseModel):
+class TopicHeader(Schema):
     id: str
     title: str
     board: BoardRef
@@ -95,7 +101,7 @@ class TopicHeader(BaseModel):
 # --- attachments ------------------------------------------------------------------------------
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(Schema):
     """An image attachment. The thumbnail opens the display image; both are set once ready."""
 
     id: str
@@ -133,24 +139,24 @@ class UploadIn(Request):
     )
 
 
-class AttachmentRef(BaseModel):
+class AttachmentRef(Schema):
     id: str
     status: str
 
 
-class PresignedPost(BaseModel):
+class PresignedPost(Schema):
     """Post a multipart/form-data form to url: every field, then the file as "file"."""
 
     url: str
     fields: dict[str, str]
 
 
-class UploadOut(BaseModel):
+class UploadOut(Schema):
     attachment: AttachmentRef
     upload: PresignedPost
 
 
-class PostOut(BaseModel):
+class PostOut(Schema):
     number: int
     author: PersonOut
     created_at: str
@@ -165,7 +171,7 @@ class PostOut(BaseModel):
     )
 
 
-class AuthorCard(BaseModel):
+class AuthorCard(Schema):
     """What a topic page shows beside each post about its author (from their profile)."""
 
     id: str
@@ -186,7 +192,7 @@ class PagePostOut(PostOut):
     )
 
 
-class TopicPage(BaseModel):
+class TopicPage(Schema):
     topic: TopicHeader
     posts: list[PagePostOut]
 
@@ -199,7 +205,7 @@ class TopicIn(Request):
     )
 
 
-class NeighbourOut(BaseModel):
+class NeighbourOut(Schema):
     id: str
     title: str
 
@@ -211,7 +217,7 @@ class ReplyIn(Request):
     )
 
 
-class ReplyOut(BaseModel):
+class ReplyOut(Schema):
     post: PostOut
     page: int = Field(description="The topic page the new post is on.")
     page_count: int
@@ -230,7 +236,7 @@ class EditIn(Request):
     )
 
 
-class UnderWay(BaseModel):
+class UnderWay(Schema):
     """202: the change is made but not finished everywhere; send the same request again."""
 
     detail: str
@@ -269,19 +275,19 @@ class SignUpIn(Request):
     password: str = Field(max_length=1000, description="As the user pool's password policy asks.")
 
 
-class CodeDelivery(BaseModel):
+class CodeDelivery(Schema):
     destination: str | None = Field(description="The masked address the code went to.")
     medium: str | None = Field(description="EMAIL (or SMS).")
 
 
-class SignUpOut(BaseModel):
+class SignUpOut(Schema):
     username: str
     user_id: str
     confirmed: bool = Field(description="False until the code is confirmed with Cognito.")
     confirmation: CodeDelivery | None
 
 
-class MemberOut(BaseModel):
+class MemberOut(Schema):
     """A member's public profile."""
 
     username: str
@@ -295,12 +301,12 @@ class MemberOut(BaseModel):
     role: str = Field(description="member, moderator or admin.")
 
 
-class TopicRef(BaseModel):
+class TopicRef(Schema):
     id: str
     title: str
 
 
-class MemberPostOut(BaseModel):
+class MemberPostOut(Schema):
     topic: TopicRef
     number: int
     page: int = Field(description="The topic page the post is on.")
@@ -309,7 +315,7 @@ class MemberPostOut(BaseModel):
     body_html: str
 
 
-class MemberPage(BaseModel):
+class MemberPage(Schema):
     member: MemberOut
     posts: list[MemberPostOut] = Field(description="Their latest posts, newest first.")
     next_cursor: str | None = Field(
@@ -317,7 +323,7 @@ class MemberPage(BaseModel):
     )
 
 
-class BanOut(BaseModel):
+class BanOut(Schema):
     banned_until: str = Field(description='An ISO date, or "forever".')
     reason: str
     banned_by: PersonOut | None
@@ -357,7 +363,7 @@ class BanIn(Request):
     )
 
 
-class ModeratedMember(BaseModel):
+class ModeratedMember(Schema):
     """A member as moderators see them after a ban, an unban or a change of role."""
 
     member: MemberOut
@@ -378,17 +384,17 @@ class MemberHeartbeatIn(Request):
     pass
 
 
-class PresenceOut(BaseModel):
+class PresenceOut(Schema):
     members: int
     guests: int
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(Schema):
     field: str
     message: str
 
 
-class Problem(BaseModel):
+class Problem(Schema):
     """An RFC 9457 problem document (application/problem+json)."""
 
     type: str
