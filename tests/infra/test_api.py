@@ -257,3 +257,19 @@ def test_the_api_url_is_an_output(synth: Synthesis) -> None:
     outputs = synth.template.to_json()["Outputs"]
 
     assert {"Ref": api_id} in outputs["ApiUrl"]["Value"]["Fn::Join"][1]
+
+
+def test_the_functions_code_ships_with_bytecode_for_the_runtime(synth: Synthesis) -> None:
+    from layers.build import find_interpreter
+
+    _, props = api_function(synth)
+    # The asset staged for the code in the S3 key: cdk.out/asset.{hash}
+    asset = synth.outdir / ("asset." + props["Code"]["S3Key"].removesuffix(".zip"))
+    # The sources, without this machine's caches
+    assert (asset / "api" / "handler.py").is_file()
+    assert not list(asset.rglob("*.cpython-311.pyc"))
+    if find_interpreter() is None:
+        pytest.skip("no Python 3.13 here: the code ships as source only")
+    # and, compiled for the runtime's Python, the bytecode Lambda cannot write itself
+    assert (asset / "api" / "__pycache__" / "handler.cpython-313.pyc").is_file()
+    assert (asset / "forum" / "__pycache__" / "posts.cpython-313.pyc").is_file()
