@@ -5,6 +5,9 @@ the one into the other.
         ObjectCreated ─► queue (+ dead-letter queue after 3 receives)
             ─► thumbnail function ─► media bucket: media/{id}/... + the attachment item
 
+When an unused attachment's item expires, the media cleanup (infra/media_cleanup.py) deletes
+its images.
+
 The media bucket is private too: CloudFront serves it at ``/media/*`` through origin access
 control (``media_bucket``, for the distribution), so ``/media/{id}/thumb.jpg`` is the object
 ``media/{id}/thumb.jpg``. The api function signs the presigned POSTs, so it may put objects

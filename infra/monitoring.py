@@ -1,5 +1,5 @@
 """Operations: alarms on what hurts people (server errors, failing or throttled functions,
-throttled DynamoDB requests, images stuck in the dead-letter queue) and one dashboard, which also
+throttled DynamoDB requests, images stuck in a dead-letter queue) and one dashboard, which also
 graphs CloudFront's web ACL (whose blocks alarm is in the edge stack, infra/edge.py).
 
 Alarms go to an SNS topic; `forum:alarmEmail` in the context subscribes an address to it.
@@ -214,8 +214,11 @@ class ForumMonitoring(Construct):
             )
         )
 
-    def watch_dead_letter_queue(self, name: str, queue: sqs.IQueue) -> None:
-        """Anything in a dead-letter queue failed every retry and waits for a person."""
+    def watch_dead_letter_queue(
+        self, name: str, queue: sqs.IQueue, advice: str = "see the README's redrive command"
+    ) -> None:
+        """Anything in a dead-letter queue failed every retry and waits for a person; the
+        alarm's description says where to start (``advice``)."""
         depth = queue.metric_approximate_number_of_messages_visible(
             period=FIVE_MINUTES, statistic="Maximum"
         )
@@ -223,7 +226,7 @@ class ForumMonitoring(Construct):
             f"{name}DeadLetters",
             depth,
             1,
-            f"Messages reached the {name} dead-letter queue; see the README's redrive command.",
+            f"Messages reached the {name} dead-letter queue; {advice}.",
         )
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(title=f"{name} dead-letter queue", left=[depth], width=12)

@@ -14,6 +14,7 @@ from .config import ForumConfig
 from .data import ForumTable
 from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
+from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
 from .site import ForumSite
 
@@ -45,6 +46,14 @@ class ForumStack(Stack):
             table=self.data.table,
             layer=self.api.layer,
             api_function=self.api.function,
+        )
+        self.media_cleanup = ForumMediaCleanup(
+            self,
+            "MediaCleanup",
+            config=config,
+            table=self.data.table,
+            media_bucket=self.images.media_bucket,
+            layer=self.api.layer,
         )
         self.site = ForumSite(
             self,
@@ -86,6 +95,12 @@ class ForumStack(Stack):
         self.monitoring.watch_function("Site", self.site.function)
         self.monitoring.watch_function("Thumbnail", self.images.function)
         self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
+        self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
+        self.monitoring.watch_dead_letter_queue(
+            "MediaCleanup",
+            self.media_cleanup.dead_letters,
+            advice="images were left behind; see the README's Image attachments",
+        )
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")

@@ -5,14 +5,21 @@ run locally (the table, buckets with their CORS and notifications, queues with t
 redrive, the user pool with its client and groups), and reads what the runtime must emulate
 (the functions with their handlers and environment, the HTTP API's routes and JWT authorizer,
 the queues' event source mappings). Creating is idempotent: a restart finds what it made before.
+
+A table's stream is created (moto records it), but a mapping that reads a stream is skipped,
+with a log line: only removing an attachment item would invoke its function, and the only thing
+that removes one is DynamoDB's TTL, which moto does not run.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("forum.stack")
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -67,6 +74,9 @@ class LocalStack:
     routes: list[HttpRoute] = field(default_factory=list)
     jwt: JwtConfig | None = None
     triggers: list[QueueTrigger] = field(default_factory=list)
+    # Event source mappings the runtime does not emulate: logical id → why.
+    skipped: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)  # table logical id → stream ARN
     queue_urls: dict[str, str] = field(default_factory=dict)  # logical id → URL
     outputs: dict[str, str] = field(default_factory=dict)
     # CloudFront's response headers by path pattern, in the order CloudFront checks them;
@@ -129,6 +139,8 @@ class _Resolver:
     def get_att(self, logical_id: str, attribute: str) -> Any:
         if attribute == "Arn":
             return self.stack.arns.get(logical_id)
+        if attribute == "StreamArn":
+            return self.stack.stream_arns.get(logical_id)
         if attribute == "QueueUrl":
             return self.stack.queue_urls.get(logical_id)
         if attribute in ("QueueName", "ProviderName"):
@@ -163,11 +175,16 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
     for logical_id, resource in of_type("AWS::DynamoDB::Table"):
         properties = resolve(resource["Properties"])
         name = _local_name(logical_id, resource)
+        # CloudFormation's shape: the view type alone; the API's also says it is enabled.
+        stream = _stream_specification(properties.get("StreamSpecification"))
         if name not in dynamodb.list_tables()["TableNames"]:
             arguments = _only(dynamodb, "CreateTable", properties)
             arguments.pop(
                 "SSESpecification", None
             )  # CloudFormation's shape differs; moto ignores it
+            arguments.pop("StreamSpecification", None)
+            if stream:
+                arguments["StreamSpecification"] = stream
             dynamodb.create_table(TableName=name, **arguments)
             ttl = properties.get("TimeToLiveSpecification")
             if ttl and ttl.get("Enabled"):
@@ -178,6 +195,13 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
                         "Enabled": True,
                     },
                 )
+        description = dynamodb.describe_table(TableName=name)["Table"]
+        if stream and "LatestStreamArn" not in description:
+            # A table kept from a runtime that ran before the stack had a stream.
+            dynamodb.update_table(TableName=name, StreamSpecification=stream)
+            description = dynamodb.describe_table(TableName=name)["Table"]
+        if "LatestStreamArn" in description:
+            stack.stream_arns[logical_id] = description["LatestStreamArn"]
         stack.names[logical_id] = name
         stack.arns[logical_id] = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
 
@@ -303,11 +327,19 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
             )
         )
 
-    for _, resource in of_type("AWS::Lambda::EventSourceMapping"):
+    for logical_id, resource in of_type("AWS::Lambda::EventSourceMapping"):
         properties = resolve(resource["Properties"])
         source = properties.get("EventSourceArn", "")
         queue = next((key for key, arn in stack.arns.items() if arn == source), None)
         function = _function_of(properties.get("FunctionName"), stack)
+        if source in stack.stream_arns.values():
+            reason = (
+                f"{function} reads a table's stream, which the local runtime does not poll: "
+                "moto runs no TTL, the only thing that would remove the items it acts on"
+            )
+            stack.skipped[logical_id] = reason
+            log.info("event source mapping %s skipped: %s", logical_id, reason)
+            continue
         if queue in stack.queue_urls and function:
             stack.triggers.append(
                 QueueTrigger(
@@ -326,6 +358,12 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
         if value is not None:
             stack.outputs[name] = str(value)
     return stack
+
+
+def _stream_specification(specification: Any) -> dict[str, Any] | None:
+    if not isinstance(specification, dict) or "StreamViewType" not in specification:
+        return None
+    return {"StreamEnabled": True, "StreamViewType": specification["StreamViewType"]}
 
 
 def _function_of(reference: Any, stack: LocalStack) -> str | None:

@@ -21,6 +21,13 @@ The life of an attachment (see schema.py: ATTACHMENT#{id}):
 An attachment nobody uses expires (``expires_at``, the table's TTL) after ``UNUSED_LIFETIME``; its
 original goes by the uploads bucket's lifecycle rule after a day in any case (originals are never
 served; the derived images are what lives on).
+
+5. When DynamoDB deletes an attachment item (its TTL: nothing else in the forum deletes one), the
+   table's stream tells the media cleanup function, which deletes its images
+   (``removed_attachment_id``, ``delete_images``). Only an unused attachment has ``expires_at``:
+   attaching one removes it in the same write that marks it used, and a post or a profile that
+   shows an attachment always holds it (a post is never deleted, only marked removed; an
+   avatar that is replaced stays attached). So an item that is gone has no images anyone shows.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,6 +106,11 @@ def attachment_id_of(key: str) -> str | None:
 def media_key(attachment_id: str, which: str, extension: str) -> str:
     """Where a derived image is kept: the same key for the same attachment every time."""
     return f"{MEDIA_PREFIX}{attachment_id}/{which}.{extension}"
+
+
+def media_folder(attachment_id: str) -> str:
+    """Where all the derived images of an attachment are, whatever their names and types."""
+    return f"{MEDIA_PREFIX}{attachment_id}/"
 
 
 def media_url(key: str | None) -> str | None:
@@ -545,6 +557,34 @@ def _publish_to_post(attachment: Attachment, topic_id: str, number: int) -> None
                 raise
             # The post's attachments changed between the read and the write: read again.
     raise Busy(f"The post {topic_id}/{number} kept changing; its attachment will be retried.")
+
+
+# --- when an attachment item is gone -----------------------------------------------------------
+
+
+def removed_attachment_id(keys: Mapping[str, Any]) -> str | None:
+    """The id of the attachment whose item these keys name (a stream record's ``Keys``, as
+    Python values), None for any other item or an id that is not one of ours."""
+    pk, sk = keys.get(schema.PARTITION_KEY), keys.get(schema.SORT_KEY)
+    if not isinstance(pk, str) or sk != schema.ATTACHMENT_SK:
+        return None
+    if not pk.startswith(schema.ATTACHMENT_PK_PREFIX):
+        return None
+    attachment_id = pk.removeprefix(schema.ATTACHMENT_PK_PREFIX)
+    # The pattern also keeps the folder below from being "media//" or a parent of others.
+    return attachment_id if ID_PATTERN.match(attachment_id) else None
+
+
+def delete_images(attachment_id: str) -> int:
+    """Delete the derived images of an attachment whose item is gone; how many there were.
+    Safe to repeat. The original is left to the uploads bucket's lifecycle rule, which deletes
+    it a day after the upload: an item expires two days after it at the earliest, so the
+    original is gone already (and the function needs no permission on the uploads bucket)."""
+    from . import storage
+
+    if not ID_PATTERN.match(attachment_id):
+        raise ValueError(f"not an attachment id: {attachment_id!r}")
+    return storage.delete_under(get_settings().media_bucket, media_folder(attachment_id))
 
 
 # --- what pages show --------------------------------------------------------------------------

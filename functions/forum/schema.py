@@ -22,7 +22,9 @@ Item layout (pk / sk):
                                               height, the derived images' keys and content type,
                                               created_at, attached_to ("{topic_id}/{number}" or
                                               "avatar") once used. TTL (expires_at) while it is
-                                              unused: an upload nobody attaches goes away.
+                                              unused: an upload nobody attaches goes away, and
+                                              the table's stream (keys only) has the media
+                                              cleanup function delete its images.
   IDEMPOTENCY#{user_id} / {operation}#{hash}  a request a member sent with an Idempotency-Key and
                                               its answer (Powertools idempotency; api.idempotency);
                                               TTL a day. One partition per member, so no key is hot.

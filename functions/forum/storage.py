@@ -4,7 +4,8 @@
   presigned POST whose policy pins the key, the content type and the size range; nothing else
   can be written there, and nothing there is ever served.
 - media bucket: the thumbnail function writes the derived images under ``media/``; CloudFront
-  serves them at ``/media/*`` (the local gateway does the same).
+  serves them at ``/media/*`` (the local gateway does the same). The media cleanup function
+  deletes those of an attachment whose item is gone (``delete_under``).
 
 The S3 client is made on first use (botocore only: boto3 and s3transfer are not needed and cost
 a quarter of a second of a cold start). It signs with SigV4, which presigned POSTs need, and
@@ -23,6 +24,16 @@ from .settings import get_settings
 # What the derived images may be cached for, by browsers and CloudFront: their keys never
 # point at other bytes (a new upload is a new attachment with new keys).
 IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class NotDeleted(Exception):
+    """S3 refused to delete some of the objects (they are still there; deleting them again may
+    succeed)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        details = ", ".join(f"{e.get('Key')}: {e.get('Code')}" for e in errors[:5])
+        super().__init__(f"{len(errors)} object(s) not deleted ({details})")
+        self.errors = errors
 
 
 class OriginalMissing(Exception):
@@ -111,3 +122,33 @@ def put_media(key: str, data: bytes, content_type: str) -> None:
         ContentType=content_type,
         CacheControl=IMMUTABLE,
     )
+
+
+def delete_under(bucket: str, prefix: str, page_size: int = 1000) -> int:
+    """Delete every object whose key starts with ``prefix`` (a folder: it ends with "/"), a
+    page of up to ``page_size`` keys (DeleteObjects takes a thousand) at a time; how many there
+    were. Nothing there is fine, and so is repeating it: S3 answers "deleted" for a key that is
+    already gone."""
+    if not prefix.endswith("/") or prefix == "/":
+        # A prefix that is not one folder could take other attachments' images with it.
+        raise ValueError(f"not a folder: {prefix!r}")
+    client = s3()
+    deleted = 0
+    token: str | None = None
+    while True:
+        page = client.list_objects_v2(
+            Bucket=bucket,
+            Prefix=prefix,
+            MaxKeys=page_size,
+            **({"ContinuationToken": token} if token else {}),
+        )
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            answer = client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            # DeleteObjects answers 200 even when some keys failed: each failure is listed.
+            if answer.get("Errors"):
+                raise NotDeleted(answer["Errors"])
+            deleted += len(keys)
+        if not page.get("IsTruncated"):
+            return deleted
+        token = page["NextContinuationToken"]

@@ -156,9 +156,12 @@ def test_the_thumbnail_function_is_sized_and_fed_by_the_queue(
     assert variables["FORUM_TABLE"] == api["Environment"]["Variables"]["FORUM_TABLE"]
     assert variables["POWERTOOLS_SERVICE_NAME"] == "forum-thumbnail"
 
-    (mapping,) = synth.of_type("AWS::Lambda::EventSourceMapping").values()
-    properties = mapping["Properties"]
     queue_id, _ = queue(synth, "Thumbnails")
+    (properties,) = [
+        mapping["Properties"]
+        for mapping in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+        if mapping["Properties"]["FunctionName"] == {"Ref": thumbnail_id}
+    ]
     assert properties["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     assert properties["FunctionName"] == {"Ref": thumbnail_id}
     assert properties["BatchSize"] == context["forum:thumbnailBatchSize"]

@@ -1,0 +1,101 @@
+"""The local runtime's small CloudFormation: a table with a stream, and the mappings it reads."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import boto3
+import pytest
+
+from local.stack import deploy
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+TABLE = {
+    "Type": "AWS::DynamoDB::Table",
+    "Properties": {
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamViewType": "KEYS_ONLY"},
+        "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+    },
+    "Metadata": {"aws:cdk:path": "Forum/Data/Table/Resource"},
+}
+
+
+def function(handler: str, path: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {"Handler": handler, "Environment": {"Variables": {}}},
+        "Metadata": {"aws:cdk:path": path},
+    }
+
+
+TEMPLATE: dict[str, Any] = {
+    "Resources": {
+        "Table": TABLE,
+        "Work": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Cleanup": function("media_cleanup.handler.lambda_handler", "Forum/Cleanup/Resource"),
+        "Thumbnail": function("thumbnail.handler.lambda_handler", "Forum/Thumbnail/Resource"),
+        "CleanupMapping": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]},
+                "FunctionName": {"Ref": "Cleanup"},
+                "StartingPosition": "TRIM_HORIZON",
+            },
+        },
+        "ThumbnailMapping": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": {"Fn::GetAtt": ["Work", "Arn"]},
+                "FunctionName": {"Ref": "Thumbnail"},
+                "BatchSize": 5,
+            },
+        },
+    }
+}
+
+
+def clients(name: str) -> Any:
+    return boto3.client(name)  # type: ignore[call-overload]
+
+
+def test_the_table_gets_its_stream_and_the_stream_mapping_is_skipped_out_loud(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="forum.stack"):
+        stack = deploy(TEMPLATE, clients, "http://127.0.0.1:1")
+
+    table = boto3.client("dynamodb").describe_table(TableName="forum-data-table")["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    assert stack.stream_arns == {"Table": table["LatestStreamArn"]}
+    # The queue's mapping is emulated, the stream's is not, and the log says why
+    assert [trigger.function for trigger in stack.triggers] == ["Thumbnail"]
+    assert list(stack.skipped) == ["CleanupMapping"]
+    assert "CleanupMapping skipped" in caplog.text and "TTL" in caplog.text
+
+
+def test_a_table_kept_from_before_the_stream_gets_one_on_restart() -> None:
+    dynamodb = boto3.client("dynamodb")
+    properties = {
+        key: value
+        for key, value in TABLE["Properties"].items()  # type: ignore[attr-defined]
+        if key in ("KeySchema", "AttributeDefinitions", "BillingMode")
+    }
+    dynamodb.create_table(TableName="forum-data-table", **properties)
+
+    stack = deploy(TEMPLATE, clients, "http://127.0.0.1:1")
+
+    table = dynamodb.describe_table(TableName="forum-data-table")["Table"]
+    assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+    assert stack.stream_arns["Table"] == table["LatestStreamArn"]
+    assert list(stack.skipped) == ["CleanupMapping"]
