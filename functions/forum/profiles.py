@@ -221,12 +221,13 @@ def update_me(
     about: str | None = None,
     avatar_attachment_id: str | object | None = _UNSET,
 ) -> Profile:
-    """Change the member's display name, about text or avatar: one conditional update.
+    """Change the member's display name, about text or avatar: one conditional write.
 
     ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it. A new avatar is
     an upload of the member's made as an avatar (forum.attachments): the update is then one
     transaction with the attachment, on the condition that it is still as read, and the
-    profile keeps the avatar's image keys once its images are made.
+    profile keeps the avatar's image keys once its images are made. The avatar it replaces (or
+    removes) is released in that transaction: it expires unused, and its images are deleted.
     """
     actions: list[Action] = []
     avatar: Attachment | None = None
@@ -248,23 +249,32 @@ def update_me(
         avatar = attachments.for_avatar(member, attachment_id)
     if not actions and avatar is None:
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
+    changes_avatar = avatar_attachment_id is not _UNSET
+    may_release = True
     for _ in range(3):
         profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
         condition = Profile.pk.exists() & not_banned(clock.now_iso())
-        if avatar is not None:
+        # The avatar being replaced (or removed) is released, to expire unused like any upload
+        # nobody uses (and its images with it), on the condition that it is still the one read.
+        replaced = _replaced_avatar(member, avatar) if changes_avatar and may_release else None
+        if replaced is not None:
+            condition &= Profile.avatar_attachment_id == replaced
+        if avatar is not None or replaced is not None:
             try:
                 with transaction() as tx:
-                    tx.update(
-                        profile,
-                        actions=[*actions, *attachments.avatar_actions(avatar)],
-                        condition=condition,
-                    )
-                    attachments.use_as_avatar(tx, avatar)
+                    avatar_set = attachments.avatar_actions(avatar) if avatar is not None else []
+                    tx.update(profile, actions=[*actions, *avatar_set], condition=condition)
+                    if avatar is not None:
+                        attachments.use_as_avatar(tx, avatar)
+                    if replaced is not None:
+                        attachments.release(tx, [replaced], attachments.AVATAR_USE)
             except TransactWriteError as error:
                 codes = cancellation_codes(error)
                 if codes[:1] == ["ConditionalCheckFailed"]:
-                    settle_refused_profile(member)
-                elif attachments.failed_condition(codes, 1):
+                    settle_refused_profile(member)  # or the avatar changed: read it again
+                elif replaced is not None and codes[-1:] == ["ConditionalCheckFailed"]:
+                    may_release = False  # no longer an avatar of theirs: nothing to release
+                elif avatar is not None and attachments.failed_condition(codes, 1):
                     # Its images were made meanwhile: read it again.
                     avatar = attachments.for_avatar(member, avatar.attachment_id)
                 else:
@@ -283,6 +293,15 @@ def update_me(
             continue
         return profile
     raise Busy("The forum is busy; please try again.")  # pragma: no cover
+
+
+def _replaced_avatar(member: Member, avatar: Attachment | None) -> str | None:
+    """The member's current avatar, when this change replaces or removes it."""
+    current = get_profile(member.user_id, consistent=True)
+    previous = current.avatar_attachment_id if current is not None else None
+    if previous and (avatar is None or previous != avatar.attachment_id):
+        return str(previous)
+    return None
 
 
 # --- a member's public page -------------------------------------------------------------------

@@ -64,6 +64,37 @@ def test_a_replaced_avatar_no_longer_changes_the_profile(call: Caller, table: An
     assert call("GET", "/api/me", claims=MEMBER).json["avatar_url"] == f"/media/{new}/thumb.jpg"
 
 
+def attachment_item(table: Any, attachment_id: str) -> dict[str, Any]:
+    return dict(
+        table.get_item(Key={"pk": f"ATTACHMENT#{attachment_id}", "sk": "ATTACHMENT"})["Item"]
+    )
+
+
+def test_a_replaced_or_removed_avatar_is_released_to_expire(call: Caller, table: Any) -> None:
+    # Given a member whose avatar is replaced by another
+    old, new = upload(call, purpose="avatar"), upload(call, purpose="avatar")
+    make_ready(old, 512, 512)
+    assert set_avatar(call, old).status == 200
+    assert set_avatar(call, new).status == 200
+    # then the old one is used by nothing and expires (its images go with it), the new one stays
+    released = attachment_item(table, old)
+    assert "attached_to" not in released and "expires_at" in released
+    kept = attachment_item(table, new)
+    assert kept["attached_to"] == "avatar" and "expires_at" not in kept
+    # Choosing the same avatar again releases nothing
+    assert set_avatar(call, new).status == 200
+    assert attachment_item(table, new)["attached_to"] == "avatar"
+    # and removing the avatar releases it too
+    assert set_avatar(call, None).status == 200
+    removed = attachment_item(table, new)
+    assert "attached_to" not in removed and "expires_at" in removed
+    # A released avatar may be chosen again
+    again = set_avatar(call, old)
+    assert again.status == 200, again.text
+    assert again.json["avatar_url"] == f"/media/{old}/thumb.jpg"
+    assert attachment_item(table, old)["attached_to"] == "avatar"
+
+
 @pytest.mark.parametrize(
     ("make", "words"),
     [
