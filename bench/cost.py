@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import random
 import statistics
 import sys
 import time
@@ -141,7 +142,41 @@ def _reader() -> Any:
     return boto3.client("dynamodb", region_name=get_settings().region)
 
 
-def measure_routes() -> dict[str, Route]:
+# fmt: off
+_WORDS = (
+    "the", "forum", "thread", "reply", "quote", "board", "topic", "member", "post", "page",
+    "read", "write", "image", "photo", "lake", "evening", "walk", "story", "sentence",
+    "question", "answer", "thanks", "idea", "build", "run", "test", "cost", "cache", "edge",
+)
+# fmt: on
+
+
+# One seeded sequence: every run writes the same posts, and no two posts are alike.
+_RANDOM = random.Random(2026)
+
+
+def prose(characters: int) -> str:
+    """Text that compresses like people's writing, not like one letter repeated."""
+    words: list[str] = []
+    while sum(len(word) + 1 for word in words) < characters:
+        words.append(_RANDOM.choice(_WORDS) + _RANDOM.choice(("", "", "", ",", ".")))
+    return " ".join(words)[:characters]
+
+
+def page_html_bytes(topic_id: str) -> int:
+    """The topic's HTML page as CloudFront sends it (gzipped), from the site function."""
+    from local.events import build_event
+    from pages.handler import lambda_handler as site_handler
+
+    event = build_event(
+        "GET", f"/t/{topic_id}", "", {"host": "forum.example"}, None, route_key="$default"
+    )
+    response = site_handler(event, measure.LambdaContext())
+    assert response["statusCode"] == 200, response.get("body", "")[:300]
+    return len(gzip.compress((response.get("body") or "").encode()))
+
+
+def measure_routes() -> tuple[dict[str, Route], int]:
     settings = get_settings()
     with mock_aws():
         boto3.client("dynamodb", region_name=settings.region).create_table(
@@ -152,11 +187,11 @@ def measure_routes() -> dict[str, Route]:
         member = claims("user-member", "member")
         board = measure.invoke("POST", "/api/boards", {"name": "General"}, admin).body["id"]
         topic = measure.invoke(
-            "POST", f"/api/boards/{board}/topics", {"title": "Costs", "body": "x" * 800}, member
+            "POST", f"/api/boards/{board}/topics", {"title": "Costs", "body": prose(800)}, member
         ).body["topic"]["id"]
         for index in range(25):
             who = claims(f"user-{index % 7}", f"writer{index % 7}")
-            measure.invoke("POST", f"/api/topics/{topic}/posts", {"body": "y" * 600}, who)
+            measure.invoke("POST", f"/api/topics/{topic}/posts", {"body": prose(600)}, who)
         routes = {
             "topic page": run(meter, "topic page", "GET", f"/api/topics/{topic}"),
             "board page": run(meter, "board page", "GET", f"/api/boards/{board}"),
@@ -169,10 +204,11 @@ def measure_routes() -> dict[str, Route]:
                 {"viewer_id": "guest-cost-0001"},
             ),
             "reply": run(
-                meter, "reply", "POST", f"/api/topics/{topic}/posts", {"body": "z" * 600}, member
+                meter, "reply", "POST", f"/api/topics/{topic}/posts", {"body": prose(600)}, member
             ),
         }
-    return routes
+        html_page_bytes = page_html_bytes(topic)
+    return routes, html_page_bytes
 
 
 def dollars(value: float) -> str:
@@ -180,7 +216,7 @@ def dollars(value: float) -> str:
 
 
 def main() -> None:
-    routes = measure_routes()
+    routes, html_page_bytes = measure_routes()
     print("Measured per request (warm, in process, against moto):")
     print(f"  {'route':28} {'DDB req':>7} {'RRU':>6} {'WRU':>6} {'ms':>6} {'gzip B':>7}")
     for route in routes.values():
@@ -201,7 +237,7 @@ def main() -> None:
     # WAF inspects every request CloudFront receives, cache hits included.
     edge_request = PRICE["cloudfront_request"] + PRICE["waf_request"]
     static_requests = 3 * 0.1
-    page_bytes = page.response_bytes * 1.5  # the HTML page weighs more than the JSON (gzipped)
+    page_bytes = html_page_bytes  # the HTML page a guest opens, gzipped
     edge_requests = 1 + static_requests + 1
     cloudfront = (
         edge_requests * edge_request
