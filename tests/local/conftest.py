@@ -31,6 +31,9 @@ def free_port() -> int:
 class Runtime:
     port: int
     state_dir: Path
+    # The stack's flood control (cdk.json), as `make dev` runs; off by default, since the tests
+    # post faster than people do (tests/api/test_flood.py covers it in depth).
+    flood_control: bool = False
     process: subprocess.Popen[str] | None = None
     output: list[str] = field(default_factory=list)
 
@@ -45,9 +48,9 @@ class Runtime:
             if not key.startswith(("AWS_", "FORUM_", "POWERTOOLS_"))
         }
         env["FORUM_DEMO_PASSWORD"] = PASSWORD
-        # The tests post faster than people do; tests/api/test_flood.py covers flood control.
-        env["FORUM_POST_INTERVAL_SECONDS"] = "0"
-        env["FORUM_NEW_MEMBER_POSTS_PER_HOUR"] = "0"
+        if not self.flood_control:
+            env["FORUM_POST_INTERVAL_SECONDS"] = "0"
+            env["FORUM_NEW_MEMBER_POSTS_PER_HOUR"] = "0"
         env["PYTHONUNBUFFERED"] = "1"
         self.output = []
         self.process = subprocess.Popen(
