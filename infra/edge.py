@@ -102,13 +102,42 @@ def _managed_group(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
     )
 
 
+# Images and static files are not counted by the rate rule: a topic page may show up to 200
+# thumbnails, and a school or an office behind one address would soon be over any sane limit.
+# They are files from the cache, no work for the origin.
+UNCOUNTED_PREFIXES = ("/media/", "/static/")
+
+
+def _path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+            positional_constraint="STARTS_WITH",
+            search_string=prefix,
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+            ],
+        )
+    )
+
+
 def _rate_rule(limit: int, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+    uncounted = wafv2.CfnWebACL.StatementProperty(
+        or_statement=wafv2.CfnWebACL.OrStatementProperty(
+            statements=[_path_starts_with(prefix) for prefix in UNCOUNTED_PREFIXES]
+        )
+    )
     return wafv2.CfnWebACL.RuleProperty(
         name=RATE_RULE,
         priority=priority,
         statement=wafv2.CfnWebACL.StatementProperty(
             rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                aggregate_key_type="IP", limit=limit, evaluation_window_sec=300
+                aggregate_key_type="IP",
+                limit=limit,
+                evaluation_window_sec=300,
+                scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                    not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=uncounted)
+                ),
             )
         ),
         action=wafv2.CfnWebACL.RuleActionProperty(block={}),

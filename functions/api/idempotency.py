@@ -2,10 +2,12 @@
 
 A client that did not hear back (a dropped connection, a timeout) cannot know whether its post
 was made; sending the same request again with the same ``Idempotency-Key`` header is always
-safe. Powertools' idempotency utility keeps each keyed request and its answer in the forum table
-(``IDEMPOTENCY#{member}`` / ``{operation}#{hash}``, see forum.schema) for a day:
+safe. Powertools' idempotency utility keeps each keyed request in the forum table
+(``IDEMPOTENCY#{member}`` / ``{operation}#{hash}``, see forum.schema) for a day, with the ids of
+what it made (never the content, which can be large):
 
-- the same key and the same body again: the stored answer, marked ``Idempotent-Replayed: true``;
+- the same key and the same body again: nothing is written; the answer names what the first
+  request made, read again, marked ``Idempotent-Replayed: true``;
 - the same key with another body: 422, since the key names another request;
 - the same key while the first request is still running: 409 with Retry-After.
 
@@ -17,12 +19,13 @@ costs two small writes. The utility is imported only when a key arrives (cold st
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from forum import schema
-from forum.errors import BadRequest, Busy, Conflict, Invalid
+from forum.errors import BadRequest, Busy, Conflict, ForumError, Invalid
 from forum.identity import Member
 from forum.settings import get_settings
 
@@ -31,9 +34,11 @@ HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
 EXPIRES_AFTER_SECONDS = 24 * 3600
 REPLAYED_HEADER = "Idempotent-Replayed"
-_REPLAYED = "_replayed"
 
-Answer = dict[str, Any]
+T = TypeVar("T")
+# What a record keeps of the answer: the ids of what was made, never the content.
+Reference = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def key_of(headers: dict[str, str] | None) -> str | None:
@@ -54,16 +59,20 @@ def once(
     member: Member,
     operation: str,
     payload: Any,
-    work: Callable[[], Answer],
+    make: Callable[[], tuple[T, Reference]],
+    recall: Callable[[Reference], T],
     lambda_context: Any = None,
-) -> tuple[Answer, bool]:
-    """Run ``work`` (which returns a JSON-ready answer) once per key; returns (answer, replayed).
+) -> tuple[T, bool]:
+    """Make the thing once per key; returns (answer, replayed).
 
-    ``payload`` is what makes two requests the same one (the route's parameters and body).
+    ``make`` writes and returns its answer with a small JSON reference to what it made (ids),
+    which is all that is stored; a replay gives the reference to ``recall``, which reads the
+    answer again. ``payload`` is what makes two requests the same one (the route's parameters
+    and body).
     """
     key = key_of(headers)
     if key is None:
-        return work(), False
+        return make()[0], False
 
     from aws_lambda_powertools.utilities.idempotency import exceptions
 
@@ -71,12 +80,17 @@ def once(
     if lambda_context is not None:
         # In-progress records then expire with the invocation, not after an hour, if it dies.
         config.register_lambda_context(lambda_context)
+    made: list[T] = []
+
+    def work() -> Reference:
+        answer, reference = make()
+        made.append(answer)
+        return reference
+
     request = {"member": member.user_id, "key": key, "payload": payload}
     try:
-        answer: Answer = run(
-            request=request,
-            work=work,
-            persistence=_persistence(member.user_id),
+        reference: Reference = run(
+            request=request, work=work, persistence=_persistence(member.user_id)
         )
     except exceptions.IdempotencyValidationError:
         raise Invalid(
@@ -89,25 +103,27 @@ def once(
         )
         error.retry_after = 1
         raise error from None
-    except (
-        exceptions.IdempotencyPersistenceLayerError,
-        exceptions.IdempotencyInconsistentStateError,
-        exceptions.IdempotencyPersistenceConnectionError,
-        exceptions.IdempotencyPersistenceConsistencyError,
-    ) as error:
+    except exceptions.BaseError as error:
+        if made:
+            # The write happened; only remembering its answer failed. Saying "busy" now would
+            # invite a retry that writes it twice.
+            log.warning("idempotency record not completed", extra={"error": repr(error)})
+            return made[0], False
+        if isinstance(error.__context__, ForumError):
+            # The work was refused (and its record could not be cleared): say why it was.
+            raise error.__context__ from None
         raise Busy("The forum is busy; please try again with the same key.") from error
-    replayed = bool(answer.pop(_REPLAYED, False))
-    return answer, replayed
+    if made:
+        return made[0], False
+    return recall(reference), True
 
 
-@functools.cache
 def _client() -> Any:
-    import boto3
+    # PynamoDB's own botocore client (its endpoint, retries and timeouts): making another costs
+    # tens of milliseconds on a cold start.
+    from forum.models import ForumItem
 
-    settings = get_settings()
-    return boto3.client(
-        "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
-    )
+    return ForumItem._get_connection().connection.client
 
 
 def _persistence(user_id: str) -> Any:
@@ -124,12 +140,8 @@ def _persistence(user_id: str) -> Any:
     )
 
 
-def _mark_replayed(response: Any, idempotent_data: Any) -> Any:
-    return {**response, _REPLAYED: True}
-
-
 @functools.cache
-def _idempotent(operation: str) -> tuple[Any, Callable[..., Answer]]:
+def _idempotent(operation: str) -> tuple[Any, Callable[..., Reference]]:
     """A config and an idempotent runner for one operation (made once per process)."""
     from aws_lambda_powertools.utilities.idempotency import (
         IdempotencyConfig,
@@ -142,14 +154,15 @@ def _idempotent(operation: str) -> tuple[Any, Callable[..., Answer]]:
         raise_on_no_idempotency_key=True,
         expires_after_seconds=EXPIRES_AFTER_SECONDS,
         hash_function="sha256",
-        response_hook=_mark_replayed,
     )
 
-    def runner(request: dict[str, Any], work: Callable[[], Answer], persistence: Any) -> Answer:
+    def runner(
+        request: dict[str, Any], work: Callable[[], Reference], persistence: Any
+    ) -> Reference:
         return work()
 
     # The persistence layer is per member, so the decorator is applied per call (it is light).
-    def run(request: dict[str, Any], work: Callable[[], Answer], persistence: Any) -> Answer:
+    def run(request: dict[str, Any], work: Callable[[], Reference], persistence: Any) -> Reference:
         decorated = idempotent_function(
             runner,
             data_keyword_argument="request",
@@ -157,7 +170,7 @@ def _idempotent(operation: str) -> tuple[Any, Callable[..., Answer]]:
             config=config,
             key_prefix=operation,
         )
-        answer: Answer = decorated(request=request, work=work, persistence=persistence)
-        return answer
+        reference: Reference = decorated(request=request, work=work, persistence=persistence)
+        return reference
 
     return config, run

@@ -8,8 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import posts
+from forum.models import Post, Topic
 from forum.settings import get_settings
-from forum.topics import page_count
+from forum.topics import get_topic, page_count
 
 from . import idempotency
 from .auth import require_member
@@ -27,25 +28,28 @@ def reply(
     event = router.current_event
     member = require_member(event)
 
-    def work() -> dict[str, Any]:
+    def make() -> tuple[ReplyOut, dict[str, Any]]:
         topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
-        page = (int(post.number) - 1) // get_settings().posts_per_page + 1
-        answer = ReplyOut(
-            post=post_out(post),
-            page=page,
-            page_count=page_count(topic),
-            reply_count=int(topic.reply_count),
-        )
-        return {
-            "body": answer.model_dump(mode="json"),
-            "location": f"/api/topics/{topic_id}?page={page}",
-        }
+        return reply_out(topic, post), {"number": int(post.number)}
+
+    def recall(reference: dict[str, Any]) -> ReplyOut:
+        post = posts.get_post(topic_id, int(reference["number"]), consistent=True)
+        return reply_out(get_topic(topic_id), post)
 
     payload = {"topic_id": topic_id, "body": body.model_dump(mode="json")}
     answer, replayed = idempotency.once(
-        event.headers, member, "reply", payload, work, router.lambda_context
+        event.headers, member, "reply", payload, make, recall, router.lambda_context
     )
-    return created(ReplyOut.model_validate(answer["body"]), answer["location"], replayed)
+    return created(answer, f"/api/topics/{topic_id}?page={answer.page}", replayed)
+
+
+def reply_out(topic: Topic, post: Post) -> ReplyOut:
+    return ReplyOut(
+        post=post_out(post),
+        page=(int(post.number) - 1) // get_settings().posts_per_page + 1,
+        page_count=page_count(topic),
+        reply_count=int(topic.reply_count),
+    )
 
 
 @router.patch("/api/topics/<topic_id>/posts/<number>", summary="Edit a post (author or moderator)")

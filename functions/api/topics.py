@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import moderation, posts, topics
+from forum.models import Post, Topic
 
 from . import idempotency
 from .auth import require_member
@@ -35,18 +36,26 @@ def create_topic(
     event = router.current_event
     member = require_member(event)
 
-    def work() -> dict[str, Any]:
+    def make() -> tuple[TopicPage, dict[str, Any]]:
         topic, post = topics.create_topic(
             member, board_id, body.title, body.body, body.attachment_ids
         )
-        page = TopicPage(topic=topic_header(topic, 1), posts=[page_post_out(post, {})])
-        return {"body": page.model_dump(mode="json"), "location": f"/api/topics/{topic.topic_id}"}
+        return opening(topic, post), {"topic_id": topic.topic_id}
+
+    def recall(reference: dict[str, Any]) -> TopicPage:
+        topic_id = str(reference["topic_id"])
+        topic = topics.get_topic(topic_id, consistent=True)
+        return opening(topic, posts.get_post(topic_id, 1, consistent=True))
 
     payload = {"board_id": board_id, "body": body.model_dump(mode="json")}
     answer, replayed = idempotency.once(
-        event.headers, member, "topic", payload, work, router.lambda_context
+        event.headers, member, "topic", payload, make, recall, router.lambda_context
     )
-    return created(TopicPage.model_validate(answer["body"]), answer["location"], replayed)
+    return created(answer, f"/api/topics/{answer.topic.id}", replayed)
+
+
+def opening(topic: Topic, post: Post) -> TopicPage:
+    return TopicPage(topic=topic_header(topic, 1), posts=[page_post_out(post, {})])
 
 
 @router.get("/api/topics/<topic_id>", summary="A topic's header and the posts of one page")

@@ -25,29 +25,37 @@ AttachmentId = Annotated[str, Path(pattern=ID_PATTERN, description="The attachme
 def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Response[UploadOut]:
     """The browser then posts the file straight to S3 (url and fields), and follows
     GET /api/attachments/{id} until the attachment is ready (or failed, with a reason).
-    A replay (same Idempotency-Key) answers with the same attachment and upload form, which is
-    valid for the first request's 15 minutes."""
+    A replay (same Idempotency-Key) answers with the same attachment and a new form for it."""
     event = router.current_event
     member = require_member(event)
 
-    def work() -> dict[str, Any]:
+    def make() -> tuple[UploadOut, dict[str, Any]]:
         upload = attachments.create_upload(
             member, body.filename, body.content_type, body.size, body.purpose
         )
-        attachment = upload.attachment
-        answer = UploadOut(
-            attachment=AttachmentRef(id=attachment.attachment_id, status=attachment.status),
-            upload=PresignedPost(url=upload.url, fields=upload.fields),
-        )
-        return {
-            "body": answer.model_dump(mode="json"),
-            "location": f"/api/attachments/{attachment.attachment_id}",
-        }
+        return upload_out(upload), {"attachment_id": upload.attachment.attachment_id}
+
+    def recall(reference: dict[str, Any]) -> UploadOut:
+        return upload_out(attachments.upload_again(member, str(reference["attachment_id"])))
 
     answer, replayed = idempotency.once(
-        event.headers, member, "upload", body.model_dump(mode="json"), work, router.lambda_context
+        event.headers,
+        member,
+        "upload",
+        body.model_dump(mode="json"),
+        make,
+        recall,
+        router.lambda_context,
     )
-    return created(UploadOut.model_validate(answer["body"]), answer["location"], replayed)
+    return created(answer, f"/api/attachments/{answer.attachment.id}", replayed)
+
+
+def upload_out(upload: attachments.Upload) -> UploadOut:
+    attachment = upload.attachment
+    return UploadOut(
+        attachment=AttachmentRef(id=attachment.attachment_id, status=attachment.status),
+        upload=PresignedPost(url=upload.url, fields=upload.fields),
+    )
 
 
 @router.get("/api/attachments/<attachment_id>", summary="An attachment: its state and images")

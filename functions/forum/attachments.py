@@ -27,7 +27,8 @@ served; the derived images are what lives on).
    (``removed_attachment_id``, ``delete_images``). Only an unused attachment has ``expires_at``:
    attaching one removes it in the same write that marks it used, and a post or a profile that
    shows an attachment always holds it (a post is never deleted, only marked removed; an
-   avatar that is replaced stays attached). So an item that is gone has no images anyone shows.
+   avatar is released only by the write that replaces it on the profile). So an item that is
+   gone has no images anyone shows.
 """
 
 from __future__ import annotations
@@ -225,6 +226,22 @@ def create_upload(
         expires_at=now + UNUSED_LIFETIME,
     )
     attachment.save(condition=Attachment.pk.does_not_exist())
+    return Upload(attachment=attachment, url=url, fields=fields)
+
+
+def upload_again(member: Member, attachment_id: str) -> Upload:
+    """The member's attachment with a fresh presigned POST for its original (as declared)."""
+    from . import storage
+
+    attachment = find(attachment_id, consistent=True)
+    if attachment is None or attachment.owner != member.user_id:
+        raise NotFound(f"There is no upload of yours with the id {attachment_id!r}.")
+    url, fields = storage.presigned_upload(
+        original_key(attachment_id),
+        str(attachment.content_type),
+        int(attachment.size),
+        UPLOAD_SECONDS,
+    )
     return Upload(attachment=attachment, url=url, fields=fields)
 
 

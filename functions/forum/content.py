@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import Invalid
+from .errors import Invalid, PayloadTooLarge
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
 NAME_MAX = 80
 DESCRIPTION_MAX = 500
+# A post is stored with its rendered HTML in one DynamoDB item (400 KB at most, its index copy
+# too); 50,000 characters of four-byte emoji, or of markup that escapes, can come to more.
+STORED_MAX_BYTES = 350_000
 
 
 def _has_control_characters(text: str, allow_newlines: bool) -> bool:
@@ -51,3 +54,17 @@ def clean_body(body: str, field: str = "body", maximum: int = BODY_MAX) -> str:
     if _has_control_characters(cleaned, allow_newlines=True):
         raise Invalid(f"The {field} must not contain control characters.", field)
     return cleaned
+
+
+def rendered_body(body: str) -> str:
+    """The body's sanitized HTML, refused (413) when body and HTML together cannot be stored."""
+    from .markup import render
+
+    html = render(body)
+    size = len(body.encode("utf-8", "surrogatepass")) + len(html.encode("utf-8", "surrogatepass"))
+    if size > STORED_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"The post comes to {size // 1000} KB with its formatting; at most "
+            f"{STORED_MAX_BYTES // 1000} KB can be stored. Please shorten it."
+        )
+    return html

@@ -124,6 +124,6 @@ def settle_refused_post(member: Member, moment: datetime, rules: PostingRules) -
     if profile is None:
         create_profile(member.user_id, member.name, member.role)
         return False
-    if is_banned(profile):
+    if is_banned(profile, clock.iso(moment)):
         raise Forbidden(ban_message(profile))
     return refusal(profile, moment, member.is_moderator, rules)

@@ -6,6 +6,7 @@ board index can return the board and its topics as the right classes.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pynamodb.attributes import (
@@ -246,8 +247,15 @@ def person(user_id: str, name: str) -> Person:
 
 
 def transaction() -> TransactWrite:
-    """A write transaction on the table's connection (committed when the ``with`` block ends)."""
-    return TransactWrite(connection=ForumItem._get_connection().connection)
+    """A write transaction on the table's connection (committed when the ``with`` block ends).
+
+    Each carries a token of its own: when botocore sends it again because the first answer was
+    lost (a timeout after DynamoDB committed it), DynamoDB recognises the repeat and answers it
+    as done instead of applying it twice (or refusing it, which the code would read as a race).
+    """
+    return TransactWrite(
+        connection=ForumItem._get_connection().connection, client_request_token=uuid.uuid4().hex
+    )
 
 
 def cancellation_codes(error: TransactWriteError) -> list[str | None]:

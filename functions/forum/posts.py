@@ -17,10 +17,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from . import attachments, clock, flood, schema
-from .content import clean_body
+from .content import clean_body, rendered_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
 from .identity import Member
-from .markup import render
 from .models import (
     Board,
     ForumItem,
@@ -71,6 +70,7 @@ def reply(
     marks the post's attachments as used by it (see forum.attachments).
     """
     body = clean_body(body)
+    html = rendered_body(body)  # once, not at every attempt
     author = person(member.user_id, member.name)
     # Not used by any post yet: the post's number is not known until its transaction.
     shown = attachments.for_post(member, attachment_ids, use="")
@@ -83,7 +83,7 @@ def reply(
         number = int(topic.last_number) + 1
         moment = clock.now()
         at = clock.iso(moment)
-        post = new_post(topic_id, number, author, at, body)
+        post = new_post(topic_id, number, author, at, body, html)
         post.attachments = attachments.entries(shown)
         last = last_post_of(topic_id, topic.title, post)
         try:
@@ -105,7 +105,7 @@ def reply(
                     actions=[Board.post_count.add(1), Board.last_post.set(last)],
                     condition=Board.pk.exists(),
                 )
-                count_for_author(tx, member, posts=1, moment=moment, new_hour=new_hour)
+                count_for_author(tx, member, posts=1, moment=moment, new_hour=new_hour, rules=rules)
                 attachments.attach(tx, shown, attachments.post_use(topic_id, number))
         except TransactWriteError as error:
             codes = cancellation_codes(error)
@@ -157,7 +157,7 @@ def edit(
         post.update(
             actions=[
                 Post.body.set(body),
-                Post.body_html.set(render(body)),
+                Post.body_html.set(rendered_body(body)),
                 Post.edited_at.set(at),
                 Post.edited_by.set(person(member.user_id, member.name)),
             ],
@@ -178,7 +178,7 @@ def _edit_with_attachments(
     """The edit and the attachments it adds and drops, in one transaction."""
     use = attachments.post_use(post.topic_id, int(post.number))
     current = [item.id for item in post.attachments or []]
-    html = render(body)
+    html = rendered_body(body)
     for _ in range(3):
         shown, released = attachments.for_edit(member, attachment_ids, use, current)
         entries = attachments.entries(shown)

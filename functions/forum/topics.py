@@ -12,10 +12,9 @@ from pynamodb.transactions import TransactWrite
 
 from . import attachments, clock, flood, schema
 from .boards import get_board
-from .content import clean_body, clean_title
+from .content import clean_body, clean_title, rendered_body
 from .errors import Busy, NotFound
 from .identity import Member
-from .markup import render
 from .models import (
     Board,
     ForumItem,
@@ -46,7 +45,10 @@ def get_topic(topic_id: str, consistent: bool = False) -> Topic:
     return topic
 
 
-def new_post(topic_id: str, number: int, author: Person, at: str, body: str) -> Post:
+def new_post(
+    topic_id: str, number: int, author: Person, at: str, body: str, html: str | None = None
+) -> Post:
+    """A post to write; ``html`` is the body rendered by ``content.rendered_body``."""
     return Post(
         schema.topic_pk(topic_id),
         schema.post_sk(number),
@@ -55,7 +57,7 @@ def new_post(topic_id: str, number: int, author: Person, at: str, body: str) -> 
         author=author,
         created_at=at,
         body=body,
-        body_html=render(body),
+        body_html=html if html is not None else rendered_body(body),
         gsi2pk=schema.user_gsi_pk(author.id),
         gsi2sk=schema.user_post_key(at, topic_id, number),
     )
@@ -112,7 +114,9 @@ def create_topic(
     board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
     rules = flood.PostingRules.current()
     new_hour = False
-    for _ in range(PROFILE_ATTEMPTS):
+    for attempt in range(PROFILE_ATTEMPTS):
+        # Flood control and bans are judged at each attempt's own time, as its read will be.
+        checked_at = moment if attempt == 0 else clock.now()
         try:
             with transaction() as tx:
                 tx.save(topic, condition=Topic.pk.does_not_exist())
@@ -126,14 +130,16 @@ def create_topic(
                     ],
                     condition=Board.pk.exists(),
                 )
-                count_for_author(tx, member, posts=1, topics=1, moment=moment, new_hour=new_hour)
+                count_for_author(
+                    tx, member, posts=1, topics=1, moment=checked_at, new_hour=new_hour, rules=rules
+                )
                 attachments.attach(tx, shown, use)
         except TransactWriteError as error:
             codes = cancellation_codes(error)
             if len(codes) >= 4 and codes[2] == "ConditionalCheckFailed":
                 raise NotFound(f"There is no board with the id {board_id!r}.") from error
             if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
-                new_hour = flood.settle_refused_post(member, moment, rules)
+                new_hour = flood.settle_refused_post(member, checked_at, rules)
                 continue
             if attachments.failed_condition(codes, 4):
                 # An attachment was finished (or taken) meanwhile: read them again.
@@ -153,6 +159,7 @@ def count_for_author(
     *,
     moment: datetime | None = None,
     new_hour: bool = False,
+    rules: flood.PostingRules | None = None,
 ) -> None:
     """Add a write's posts and topics to its author's profile, in the write's transaction.
 
@@ -168,7 +175,7 @@ def count_for_author(
     condition = Profile.pk.exists() & not_banned(at)
     if moment is not None:
         flood_actions, flood_condition = flood.guard(
-            moment, member.is_moderator, flood.PostingRules.current(), new_hour=new_hour
+            moment, member.is_moderator, rules or flood.PostingRules.current(), new_hour=new_hour
         )
         actions += flood_actions
         if flood_condition is not None:

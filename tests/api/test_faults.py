@@ -3,57 +3,12 @@ nothing half-written; a conflict that passes is retried inside the handler."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
-
-from forum import posts as forum_posts
 from forum.models import ForumItem
 
 from ..conftest import OTHER, Caller
-
-
-class Faults:
-    """Makes chosen DynamoDB operations fail the way the service fails them."""
-
-    def __init__(self) -> None:
-        self.plan: dict[str, list[dict[str, Any]]] = {}
-        self.calls: dict[str, int] = {}
-        self.events = ForumItem._get_connection().connection.client.meta.events
-
-    def fail(self, operation: str, error: dict[str, Any], times: int = 10_000) -> None:
-        self.plan[operation] = [error] * times
-
-    def __call__(self, model: Any, **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        operation = model.name
-        self.calls[operation] = self.calls.get(operation, 0) + 1
-        planned = self.plan.get(operation)
-        if not planned:
-            return None
-        error = planned.pop()
-        response = AWSResponse("https://dynamodb.local", 400, HTTPHeaders(), None)
-        return response, {**error, "ResponseMetadata": {"HTTPStatusCode": 400}}
-
-
-THROTTLED = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
-
-
-def conflict(items: int) -> dict[str, Any]:
-    return {
-        "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
-        "CancellationReasons": [{"Code": "TransactionConflict"}] + [{"Code": "None"}] * (items - 1),
-    }
-
-
-@pytest.fixture
-def faults(table: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
-    injected = Faults()
-    injected.events.register_first("before-call.dynamodb", injected)  # type: ignore[arg-type]
-    monkeypatch.setattr(forum_posts, "pause", lambda attempt: None)
-    yield injected
-    injected.events.unregister("before-call.dynamodb", injected)  # type: ignore[arg-type]
+from .conftest import THROTTLED, Faults, conflict
 
 
 def topic_state(call: Caller, topic_id: str) -> tuple[int, list[int]]:
@@ -105,3 +60,24 @@ def test_a_conflict_that_never_passes_is_503_and_writes_nothing(
     assert "retry-after" in reply.headers
     faults.plan.clear()
     assert topic_state(call, topic["id"]) == (0, [1])
+
+
+def test_every_transaction_carries_its_own_request_token(
+    call: Caller, topic: dict[str, Any]
+) -> None:
+    # botocore sends a request again when its answer is lost; with a token DynamoDB knows the
+    # repeat of a transaction it already applied, instead of applying (or refusing) it again.
+    tokens: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        tokens.append(params.get("ClientRequestToken", ""))
+
+    events = ForumItem._get_connection().connection.client.meta.events
+    events.register("provide-client-params.dynamodb.TransactWriteItems", record)
+    try:
+        for text in ("one", "two"):
+            reply = call("POST", f"/api/topics/{topic['id']}/posts", {"body": text}, claims=OTHER)
+            assert reply.status == 201, reply.text
+    finally:
+        events.unregister("provide-client-params.dynamodb.TransactWriteItems", record)
+    assert len(tokens) >= 2 and all(tokens) and len(set(tokens)) == len(tokens)

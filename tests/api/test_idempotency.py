@@ -11,6 +11,7 @@ import pytest
 from forum import clock, posts, schema
 
 from ..conftest import MEMBER, MODERATOR, OTHER, Caller
+from .conftest import THROTTLED
 
 KEY = "6f1c1a9e-1d2b-4c53-9a77-0d7e0c1f2b3a"
 
@@ -174,3 +175,40 @@ def test_the_openapi_document_declares_the_header(call, table) -> None:
         parameters = document["paths"][path]["post"]["parameters"]
         names = {(parameter["name"], parameter["in"]) for parameter in parameters}
         assert ("idempotency-key", "header") in names
+
+
+def test_a_made_post_is_answered_even_when_its_record_cannot_be_completed(
+    call, table, topic, faults
+) -> None:
+    # Given a keyed reply whose post is written but whose record cannot be marked completed
+    faults.fail("UpdateItem", THROTTLED)
+    reply = reply_to(call, topic["id"], "Written once")
+    # then the member hears it was made (a "busy" would invite a second post), and it was once
+    assert reply.status == 201, reply.text
+    assert call("GET", f"/api/topics/{topic['id']}").json["topic"]["reply_count"] == 1
+    # and the same key, meanwhile, is told to wait rather than writing it again
+    faults.plan.clear()
+    again = reply_to(call, topic["id"], "Written once")
+    assert again.status == 409, again.text
+    assert call("GET", f"/api/topics/{topic['id']}").json["topic"]["reply_count"] == 1
+
+
+def test_a_long_post_in_any_script_is_kept_by_reference(call, table, topic) -> None:
+    # The record keeps the ids of what was made, not the post: 40,000 accented letters (which
+    # JSON would store as 240 KB of escapes, twice) fit, and the replay reads the post again.
+    text = "é" * 40_000
+    first = reply_to(call, topic["id"], text)
+    assert first.status == 201, first.text
+    again = reply_to(call, topic["id"], text)
+    assert again.status == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json == first.json
+    record = next(item for item in all_items(table) if item["pk"].startswith("IDEMPOTENCY#"))
+    assert len(record["data"]) < 200
+
+
+def test_a_replayed_upload_gets_a_fresh_form_for_the_same_attachment(call, table) -> None:
+    photo = {"filename": "cat.jpg", "content_type": "image/jpeg", "size": 1234}
+    first = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
+    again = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
+    assert again.json["attachment"] == first.json["attachment"]
+    assert again.json["upload"]["fields"]["key"] == first.json["upload"]["fields"]["key"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -215,3 +216,30 @@ def test_removing_the_opening_post_removes_the_topic(call, board, topic) -> None
 def test_removing_needs_a_member_and_a_real_post(call, topic) -> None:
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/1").status == 401
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/9", claims=MODERATOR).status == 404
+
+
+def test_a_post_too_large_to_store_with_its_html_is_413_and_writes_nothing(
+    call, table, board, topic
+) -> None:
+    # 50,000 characters are allowed, but 50,000 four-byte emoji and their HTML exceed what one
+    # item can hold: refused before anything is written, not a failed write.
+    emoji = "\U0001f600" * 50_000
+    before = table.scan()["Items"]
+
+    def send(method: str, url: str, body: dict[str, str], who: dict[str, str]) -> Any:
+        # As a browser sends it: UTF-8, 200 KB, within the request limit.
+        raw = json.dumps(body, ensure_ascii=False)
+        return call(method, url, raw_body=raw, claims=who)
+
+    replied = send("POST", f"/api/topics/{topic['id']}/posts", {"body": emoji}, OTHER)
+    started = send(
+        "POST", f"/api/boards/{board['id']}/topics", {"title": "Big", "body": emoji}, OTHER
+    )
+    edited = send("PATCH", f"/api/topics/{topic['id']}/posts/1", {"body": emoji}, MEMBER)
+    for reply in (replied, started, edited):
+        assert reply.status == 413, reply.text
+        assert "KB" in reply.json["detail"]
+    after = table.scan()["Items"]
+    assert [item for item in after if item["sk"] != "PROFILE"] == [
+        item for item in before if item["sk"] != "PROFILE"
+    ]

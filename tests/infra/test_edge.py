@@ -93,11 +93,23 @@ def test_one_ip_address_is_limited_to_the_context_rate(
     )
 
     assert rate_rule["Action"] == {"Block": {}}
-    assert rate_rule["Statement"]["RateBasedStatement"] == {
+    statement = dict(rate_rule["Statement"]["RateBasedStatement"])
+    scope = statement.pop("ScopeDownStatement")
+    assert statement == {
         "AggregateKeyType": "IP",
         "Limit": context["forum:wafRateLimit"],
         "EvaluationWindowSec": 300,
     }
+    # Pages and the API count; images and static files (cache hits, many per page) do not.
+    uncounted = scope["NotStatement"]["Statement"]["OrStatement"]["Statements"]
+    assert {
+        (
+            match["ByteMatchStatement"]["SearchString"],
+            match["ByteMatchStatement"]["PositionalConstraint"],
+        )
+        for match in uncounted
+    } == {("/media/", "STARTS_WITH"), ("/static/", "STARTS_WITH")}
+    assert all("UriPath" in match["ByteMatchStatement"]["FieldToMatch"] for match in uncounted)
 
 
 def test_the_distribution_uses_the_web_acl_of_the_edge_stack(synth: Synthesis) -> None:

@@ -35,6 +35,12 @@ async function send(path, method, body, token, key) {
 // it twice. Another body is another request, with a new key.
 const pendingKeys = new Map();
 
+function newKey() {
+  // randomUUID exists only on secure pages (https, localhost); a LAN address is neither.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 function settled(status) {
   return status !== 409 && status !== 429 && status < 500;
 }
@@ -48,7 +54,7 @@ export async function api(path, { method = 'GET', body, auth = false, once = fal
   const request = once ? `${method} ${path} ${JSON.stringify(body ?? null)}` : null;
   let key;
   if (request) {
-    key = pendingKeys.get(request) || crypto.randomUUID();
+    key = pendingKeys.get(request) || newKey();
     pendingKeys.set(request, key);
   }
   let response = await send(path, method, body, token, key);

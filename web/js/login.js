@@ -8,7 +8,12 @@ function destination() {
   if (!next.startsWith('/')) return '/';
   // Resolved as the browser will follow it: tabs and line breaks are dropped and "\\" read as
   // "/", so "/\t/host" leads to another site although it starts with a single "/".
-  const url = new URL(next, location.origin);
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return '/';
+  }
   return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
 }
 
