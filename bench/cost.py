@@ -127,6 +127,9 @@ def run(meter: Any, name: str, method: str, url: str, body: Any = None, who: Any
             started = time.perf_counter()
             response = lambda_handler(event, measure.LambdaContext())
             durations.append((time.perf_counter() - started) * 1000)
+        # Priced only as the route succeeds (a refusal costs less and proves nothing).
+        if not 200 <= int(response["statusCode"]) < 300:
+            raise SystemExit(f"{name}: {response['statusCode']} {response.get('body', '')[:300]}")
         if attempt == 0:
             route.reads = usage.rcu
             route.writes = write_units(usage, _reader(), get_settings().table_name)
@@ -191,7 +194,8 @@ def measure_routes() -> tuple[dict[str, Route], int]:
         ).body["topic"]["id"]
         for index in range(25):
             who = claims(f"user-{index % 7}", f"writer{index % 7}")
-            measure.invoke("POST", f"/api/topics/{topic}/posts", {"body": prose(600)}, who)
+            answer = measure.invoke("POST", f"/api/topics/{topic}/posts", {"body": prose(600)}, who)
+            assert answer.status == 201, answer.body
         routes = {
             "topic page": run(meter, "topic page", "GET", f"/api/topics/{topic}"),
             "board page": run(meter, "board page", "GET", f"/api/boards/{board}"),
