@@ -16,7 +16,9 @@ router = Router()
 @router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
     seen = presence.heartbeat(topic_id, "guest", body.viewer_id)
-    return PresenceOut(members=seen.members, guests=seen.guests)
+    return PresenceOut(
+        members=seen.members, guests=seen.guests, next_beat_seconds=seen.next_beat_seconds
+    )
 
 
 @router.post(
@@ -25,4 +27,6 @@ def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
 def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
     member = require_member(router.current_event)
     seen = presence.heartbeat(topic_id, "member", member.user_id)
-    return PresenceOut(members=seen.members, guests=seen.guests)
+    return PresenceOut(
+        members=seen.members, guests=seen.guests, next_beat_seconds=seen.next_beat_seconds
+    )

@@ -387,6 +387,9 @@ class MemberHeartbeatIn(Request):
 class PresenceOut(Schema):
     members: int
     guests: int
+    next_beat_seconds: int = Field(
+        description="When to send the next heartbeat: half a presence window (150 s by default)."
+    )
 
 
 class FieldProblem(Schema):

@@ -3,9 +3,9 @@
 Counting distinct viewers exactly over a sliding window would mean reading one item per viewer.
 Instead time is cut into fixed windows (5 minutes by default): each viewer is counted once per
 window in a small counter item, and the answer is the current window's count, or during the
-first heartbeat interval of a window, when not everyone has checked in yet, the larger of the
-current and the previous window. A heartbeat therefore costs the same four small requests
-whether one person or ten thousand are reading.
+first heartbeat interval of a window (half a window), when not everyone has checked in yet, the
+larger of the current and the previous window. A heartbeat therefore costs the same four small
+requests whether one person or ten thousand are reading.
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ from .errors import Busy, NotFound
 from .models import ForumItem, PresenceWindow, Topic, Viewer
 from .settings import get_settings
 
-HEARTBEAT_SECONDS = 60
+# The pages beat twice per window, so that every window of a viewer's stay sees them; the
+# answer tells the page when to beat next (half a window: 150 s by default).
+MIN_HEARTBEAT_SECONDS = 30
+
+
+def heartbeat_seconds(window_seconds: int) -> int:
+    return max(MIN_HEARTBEAT_SECONDS, window_seconds // 2)
+
+
 ViewerKind = Literal["member", "guest"]
 
 
@@ -29,6 +37,8 @@ ViewerKind = Literal["member", "guest"]
 class Presence:
     members: int
     guests: int
+    # When the page should send its next heartbeat.
+    next_beat_seconds: int
 
 
 def _viewer_sk(kind: ViewerKind, viewer_id: str) -> str:
@@ -100,11 +110,12 @@ def heartbeat(topic_id: str, kind: ViewerKind, viewer_id: str) -> Presence:
     if previous_seen is None or now - previous_seen >= window_seconds:
         _count_view(topic)
 
-    if now - window * window_seconds < HEARTBEAT_SECONDS:
+    every = heartbeat_seconds(window_seconds)
+    if now - window * window_seconds < every:
         before = windows.get(window - 1)
         members = max(members, _count(before, "members"))
         guests = max(guests, _count(before, "guests"))
-    return Presence(members=members, guests=guests)
+    return Presence(members=members, guests=guests, next_beat_seconds=every)
 
 
 def _count(item: PresenceWindow | None, field: str) -> int:

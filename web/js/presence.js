@@ -1,10 +1,11 @@
-// "N Members and M Guests are viewing this topic.": kept live by a heartbeat every minute.
+// "N Members and M Guests are viewing this topic.": kept live by a heartbeat twice per presence
+// window (the server says when: next_beat_seconds, 150 s by default).
 // Members are counted with their token; guests by a random id this tab keeps.
 
 import { api, SignInRequired } from './api.js';
 import { member } from './session.js';
 
-const EVERY_MS = 60_000;
+const FIRST_GUESS_MS = 150_000;
 const VIEWER_KEY = 'forum.viewer';
 
 function viewerId() {
@@ -30,7 +31,21 @@ export function startPresence(topicId, line) {
     return api(path, { method: 'POST', body: { viewer_id: viewerId() } });
   }
 
+  let everyMs = FIRST_GUESS_MS;
+  let timer = null;
+
   async function beat() {
+    clearTimeout(timer);
+    try {
+      await beatNow();
+    } finally {
+      // One timer, however many beats overlapped (a session change during a beat).
+      clearTimeout(timer);
+      timer = setTimeout(beat, everyMs);
+    }
+  }
+
+  async function beatNow() {
     if (document.hidden) {
       missed = true;
       return;
@@ -51,13 +66,13 @@ export function startPresence(topicId, line) {
       line.textContent = presenceText(seen.members, seen.guests);
       line.dataset.members = seen.members;
       line.dataset.guests = seen.guests;
+      if (Number.isInteger(seen.next_beat_seconds) && seen.next_beat_seconds > 0) everyMs = seen.next_beat_seconds * 1000;
     } catch {
       // The next heartbeat tries again; the line keeps its last count.
     }
   }
 
   beat();
-  setInterval(beat, EVERY_MS);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && missed) beat();
   });
