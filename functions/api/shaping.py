@@ -14,6 +14,7 @@ from forum.profiles import avatar_thumb_url, is_banned
 from forum.settings import get_settings
 from forum.topics import page_count
 
+from .idempotency import REPLAYED_HEADER
 from .schemas import (
     AttachmentOut,
     AuthorCard,
@@ -219,5 +220,5 @@ def created(body: Any, location: str, replayed: bool) -> Response[Any]:
     """201 with the new resource's Location; a replayed Idempotency-Key says so."""
     headers = {"Location": location}
     if replayed:
-        headers["Idempotent-Replayed"] = "true"
+        headers[REPLAYED_HEADER] = "true"
     return Response(status_code=201, content_type="application/json", body=body, headers=headers)
