@@ -126,3 +126,22 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
 def context() -> dict[str, Any]:
     """cdk.json's context: the values the synthesized stack must carry."""
     return cdk_json_context()
+
+
+def function_by_handler(synth: StackTemplate, handler: str) -> tuple[str, dict[str, Any]]:
+    """The one function with this handler: its logical id and properties."""
+    found = [
+        (logical_id, resource["Properties"])
+        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
+        if resource["Properties"].get("Handler") == handler
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def alarm_descriptions(synth: StackTemplate) -> str:
+    """Every alarm's description, in one string to search."""
+    return " | ".join(
+        resource["Properties"].get("AlarmDescription", "")
+        for resource in synth.of_type("AWS::CloudWatch::Alarm").values()
+    )

@@ -13,7 +13,7 @@ import pytest
 from api.routes import API_CATCH_ALL, ROUTES
 from forum import settings as forum_settings
 
-from .conftest import Synthesis
+from .conftest import Synthesis, function_by_handler
 
 ALL_ROUTES = (*ROUTES, API_CATCH_ALL)
 
@@ -30,14 +30,7 @@ def routes_by_key(synth: Synthesis) -> dict[str, dict[str, Any]]:
 
 
 def api_function(synth: Synthesis) -> tuple[str, dict[str, Any]]:
-    found = {
-        logical_id: resource
-        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
-        if resource["Properties"].get("Handler") == "api.handler.lambda_handler"
-    }
-    assert len(found) == 1, f"expected one api function, found {sorted(found)}"
-    logical_id, resource = next(iter(found.items()))
-    return logical_id, resource["Properties"]
+    return function_by_handler(synth, "api.handler.lambda_handler")
 
 
 def test_the_http_api_serves_exactly_the_routes_of_the_route_table(synth: Synthesis) -> None:

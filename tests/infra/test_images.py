@@ -17,21 +17,11 @@ from aws_cdk.assertions import Template
 from infra.config import ForumConfig
 from infra.images import ForumImages
 
-from .conftest import Synthesis
+from .conftest import Synthesis, alarm_descriptions, function_by_handler
 
 THUMBNAIL_HANDLER = "thumbnail.handler.lambda_handler"
 API_HANDLER = "api.handler.lambda_handler"
 SSL_ONLY = {"Bool": {"aws:SecureTransport": "false"}}
-
-
-def function(synth: Synthesis, handler: str) -> tuple[str, dict[str, Any]]:
-    found = [
-        (logical_id, resource["Properties"])
-        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
-        if resource["Properties"].get("Handler") == handler
-    ]
-    assert len(found) == 1, found
-    return found[0]
 
 
 def bucket(synth: Synthesis, construct_id: str) -> tuple[str, dict[str, Any]]:
@@ -119,7 +109,7 @@ def test_uploaded_originals_are_announced_to_an_encrypted_queue_with_a_dead_lett
         "deadLetterTargetArn": {"Fn::GetAtt": [dead_id, "Arn"]},
         "maxReceiveCount": 3,
     }
-    _, thumbnail = function(synth, THUMBNAIL_HANDLER)
+    _, thumbnail = function_by_handler(synth, THUMBNAIL_HANDLER)
     assert work["VisibilityTimeout"] >= 6 * thumbnail["Timeout"]
     for logical_id in (queue_id, dead_id):
         statements = [
@@ -142,8 +132,8 @@ def test_uploaded_originals_are_announced_to_an_encrypted_queue_with_a_dead_lett
 def test_the_thumbnail_function_is_sized_and_fed_by_the_queue(
     synth: Synthesis, context: dict[str, Any]
 ) -> None:
-    thumbnail_id, thumbnail = function(synth, THUMBNAIL_HANDLER)
-    _, api = function(synth, API_HANDLER)
+    thumbnail_id, thumbnail = function_by_handler(synth, THUMBNAIL_HANDLER)
+    _, api = function_by_handler(synth, API_HANDLER)
     # the api function's asset and layer, on arm64 and Python 3.13
     assert thumbnail["Code"] == api["Code"] and thumbnail["Layers"] == api["Layers"]
     assert thumbnail["Runtime"] == "python3.13" and thumbnail["Architectures"] == ["arm64"]
@@ -173,7 +163,7 @@ def test_the_thumbnail_function_is_sized_and_fed_by_the_queue(
 
 
 def test_the_thumbnail_function_may_do_its_work_and_nothing_more(synth: Synthesis) -> None:
-    _, thumbnail = function(synth, THUMBNAIL_HANDLER)
+    _, thumbnail = function_by_handler(synth, THUMBNAIL_HANDLER)
     statements = statements_of_role(synth, thumbnail["Role"]["Fn::GetAtt"][0])
     uploads_id, _ = bucket(synth, "Uploads")
     media_id, _ = bucket(synth, "Media")
@@ -192,7 +182,7 @@ def test_the_thumbnail_function_may_do_its_work_and_nothing_more(synth: Synthesi
 def test_the_api_function_signs_uploads_of_originals_only(
     synth: Synthesis, context: dict[str, Any]
 ) -> None:
-    _, api = function(synth, API_HANDLER)
+    _, api = function_by_handler(synth, API_HANDLER)
     uploads_id, _ = bucket(synth, "Uploads")
     statements = statements_of_role(synth, api["Role"]["Fn::GetAtt"][0])
 
@@ -204,10 +194,7 @@ def test_the_api_function_signs_uploads_of_originals_only(
 
 
 def test_failures_and_dead_letters_raise_alarms(synth: Synthesis) -> None:
-    descriptions = " | ".join(
-        resource["Properties"].get("AlarmDescription", "")
-        for resource in synth.of_type("AWS::CloudWatch::Alarm").values()
-    )
+    descriptions = alarm_descriptions(synth)
     assert "The Thumbnail function failed" in descriptions
     assert "The Thumbnail function was throttled" in descriptions
     assert "Messages reached the Thumbnails dead-letter queue" in descriptions

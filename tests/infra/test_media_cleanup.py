@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .conftest import Synthesis
-from .test_images import SSL_ONLY, actions_on, bucket, function, statements_of_role
+from .conftest import Synthesis, alarm_descriptions, function_by_handler
+from .test_images import SSL_ONLY, actions_on, bucket, statements_of_role
 
 HANDLER = "media_cleanup.handler.lambda_handler"
 THUMBNAIL_HANDLER = "thumbnail.handler.lambda_handler"
@@ -39,8 +39,8 @@ def test_the_table_streams_keys_only(synth: Synthesis) -> None:
 def test_the_function_shares_the_code_and_layer_and_knows_only_the_media_bucket(
     synth: Synthesis,
 ) -> None:
-    _, cleanup = function(synth, HANDLER)
-    _, thumbnail = function(synth, THUMBNAIL_HANDLER)
+    _, cleanup = function_by_handler(synth, HANDLER)
+    _, thumbnail = function_by_handler(synth, THUMBNAIL_HANDLER)
     assert cleanup["Code"] == thumbnail["Code"] and cleanup["Layers"] == thumbnail["Layers"]
     assert cleanup["Runtime"] == "python3.13" and cleanup["Architectures"] == ["arm64"]
     variables = cleanup["Environment"]["Variables"]
@@ -51,7 +51,7 @@ def test_the_function_shares_the_code_and_layer_and_knows_only_the_media_bucket(
 
 
 def test_only_removed_attachment_items_reach_the_function(synth: Synthesis) -> None:
-    cleanup_id, _ = function(synth, HANDLER)
+    cleanup_id, _ = function_by_handler(synth, HANDLER)
     table_id, _ = synth.one("AWS::DynamoDB::Table")
     properties = mapping_of(synth, cleanup_id)
 
@@ -69,7 +69,7 @@ def test_only_removed_attachment_items_reach_the_function(synth: Synthesis) -> N
 
 
 def test_failed_batches_go_to_an_encrypted_tls_only_dead_letter_queue(synth: Synthesis) -> None:
-    cleanup_id, _ = function(synth, HANDLER)
+    cleanup_id, _ = function_by_handler(synth, HANDLER)
     queue_id, queue = dead_letters(synth)
     destination = mapping_of(synth, cleanup_id)["DestinationConfig"]["OnFailure"]
     assert destination == {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}
@@ -87,7 +87,7 @@ def test_failed_batches_go_to_an_encrypted_tls_only_dead_letter_queue(synth: Syn
 def test_the_function_may_list_and_delete_under_media_and_nothing_more(
     synth: Synthesis,
 ) -> None:
-    _, cleanup = function(synth, HANDLER)
+    _, cleanup = function_by_handler(synth, HANDLER)
     statements = statements_of_role(synth, cleanup["Role"]["Fn::GetAtt"][0])
     media_id, _ = bucket(synth, "Media")
     uploads_id, _ = bucket(synth, "Uploads")
@@ -116,10 +116,7 @@ def test_the_function_may_list_and_delete_under_media_and_nothing_more(
 
 
 def test_failures_and_dead_letters_raise_alarms(synth: Synthesis) -> None:
-    descriptions = " | ".join(
-        resource["Properties"].get("AlarmDescription", "")
-        for resource in synth.of_type("AWS::CloudWatch::Alarm").values()
-    )
+    descriptions = alarm_descriptions(synth)
     assert "The MediaCleanup function failed" in descriptions
     assert "The MediaCleanup function was throttled" in descriptions
     assert "Messages reached the MediaCleanup dead-letter queue; images were left" in descriptions

@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .conftest import Synthesis
+from .conftest import Synthesis, function_by_handler
 
 SITE_HANDLER = "pages.handler.lambda_handler"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-
-
-def function_by_handler(synth: Synthesis, handler: str) -> tuple[str, dict[str, Any]]:
-    found = [
-        (logical_id, resource["Properties"])
-        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
-        if resource["Properties"].get("Handler") == handler
-    ]
-    assert len(found) == 1, found
-    return found[0]
 
 
 def distribution(synth: Synthesis) -> dict[str, Any]:
