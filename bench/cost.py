@@ -15,9 +15,11 @@ figures lean high. Prices are list prices without free tiers (they are stated be
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -51,6 +53,7 @@ PRICE = {
     "s3_gb_month": 0.023,
     "sqs_request": 0.40 / 1e6,
     "logs_gb_ingested": 0.50,
+    "logs_gb_ingested_infrequent": 0.25,  # the access log's class
     "xray_trace": 5.00 / 1e6,
     "alarm_month": 0.10,
     "dynamodb_gb_month": 0.25,
@@ -61,8 +64,15 @@ PRICE = {
 }
 API_MEMORY_MB = 512
 THUMBNAIL_MEMORY_MB = 1024
-LOG_BYTES_PER_INVOCATION = 600  # START/END/REPORT lines and one request log line
-XRAY_SAMPLED = 0.05  # the default rule: 1 a second, then 5 %
+# What the function logs for a request that succeeds: nothing. Lambda's START/END/REPORT lines
+# are filtered out (system log level WARN, infra/functions.py) and the handlers log warnings
+# and errors only.
+FUNCTION_LOG_BYTES = 0
+# Lambda traces 1 request a second, then 5 % (not configurable for Lambda): per request, 5 % is
+# the price of a busy forum; below a request a second nearly every request is traced, which
+# caps at one trace a second, about 2.6 M a month per function ($13; 100,000 a month are free).
+XRAY_SAMPLED = 0.05
+XRAY_RESERVOIR_MONTH = 2.628e6 * 5.00 / 1e6
 STATIC_BYTES = 40_000  # CSS + JS of a page, cached by browsers after the first view
 # 12 in the Forum stack (API 5xx, table throttles, errors and throttles of four functions, two
 # dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream costs
@@ -86,7 +96,7 @@ class Route:
         return (
             PRICE["lambda_request"]
             + billed / 1000 * memory_mb / 1024 * PRICE["lambda_gb_second_arm"]
-            + LOG_BYTES_PER_INVOCATION / 1e9 * PRICE["logs_gb_ingested"]
+            + FUNCTION_LOG_BYTES / 1e9 * PRICE["logs_gb_ingested"]
             + XRAY_SAMPLED * PRICE["xray_trace"]
         )
 
@@ -94,8 +104,33 @@ class Route:
         return self.reads * PRICE["dynamodb_read_unit"] + self.writes * PRICE["dynamodb_write_unit"]
 
     def origin_cost(self) -> float:
-        """One request through API Gateway to the function and DynamoDB."""
-        return PRICE["http_api_request"] + self.lambda_cost() + self.dynamodb_cost()
+        """One request through API Gateway (and its access log line) to the function and
+        DynamoDB."""
+        access_log = access_log_bytes() / 1e9 * PRICE["logs_gb_ingested_infrequent"]
+        return PRICE["http_api_request"] + access_log + self.lambda_cost() + self.dynamodb_cost()
+
+
+@functools.cache
+def access_log_bytes() -> int:
+    """The HTTP API's access log line for a request (infra/api.py's format, with a browser's
+    user agent and typical values), plus the 26 bytes CloudWatch Logs bills per event."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    from infra.api import ACCESS_LOG_FIELDS
+
+    sample = {
+        "requestTime": "28/Nov/2026:05:12:44 +0000",
+        "userAgent": (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/131.0.0.0 Safari/537.36"
+        ),
+        "routeKey": "POST /api/topics/{topic_id}/heartbeat",
+        "path": "/api/topics/0xUAoMQS3L2O/heartbeat",
+    }
+    # Error fields are "-" when all is well; the rest are ids, times and numbers.
+    line = {
+        name: sample.get(name, "-" if "rror" in name else "x" * 12) for name in ACCESS_LOG_FIELDS
+    }
+    return len(json.dumps(line, separators=(",", ":"))) + 26
 
 
 def write_units(usage: Any, client: Any, table_name: str) -> float:
@@ -280,6 +315,7 @@ def main() -> None:
         ("a month with no traffic (alarms, 1 MB of data)", idle, None),
         (f"a month with no traffic (WAF: web ACL, {WAF_RULES} rules)", waf_idle, None),
         ("a month with no traffic, in all", idle + waf_idle, None),
+        ("X-Ray, traffic under a request a second (per function)", XRAY_RESERVOIR_MONTH, None),
     ]
     failed = 0
     for label, value, target in rows:
@@ -298,14 +334,30 @@ def main() -> None:
         f" {dollars(cloudfront * million)}/M, of which WAF"
         f" {dollars(edge_requests * PRICE['waf_request'] * million)}/M"
     )
-    floor = PRICE["cloudfront_request"] + page_bytes / gb * PRICE["cloudfront_gb_out"]
+    # The least the targets' subjects can cost with the parts the issues ask for (CloudFront
+    # with AWS WAF in front, the HTTP API with its stage throttling, a transaction per reply).
+    page_floor = edge_request + page_bytes / gb * PRICE["cloudfront_gb_out"]
+    request_floor = edge_request + PRICE["http_api_request"] + PRICE["lambda_request"]
+    # A reply that updates its topic in the same transaction writes at least two items, each
+    # at least one unit, both doubled by the transaction.
+    smallest_transaction = 2 * 2 * PRICE["dynamodb_write_unit"]
+    reply_floor = request_floor + smallest_transaction
+    bytes_cost = page_bytes / gb * PRICE["cloudfront_gb_out"]
     print(
-        "\nThe floor of a page view at list prices is CloudFront's alone: one HTTPS request"
-        f" ({dollars(PRICE['cloudfront_request'] * million)}/M) and the page's bytes"
-        f" ({dollars(page_bytes / gb * PRICE['cloudfront_gb_out'] * million)}/M) make"
-        f" {dollars(floor * million)}/M before any origin, WAF or heartbeat; a target of $1 per"
-        " million views is met only inside CloudFront's free tier (10 M requests and 1 TB a"
-        " month) or a flat-rate plan, not at list prices."
+        "\nThe least these can cost at list prices, with the parts the issues ask for:\n"
+        f"  a cached page view: one CloudFront HTTPS request"
+        f" ({dollars(PRICE['cloudfront_request'] * million)}/M), AWS WAF's inspection of it"
+        f" ({dollars(PRICE['waf_request'] * million)}/M) and the page's"
+        f" {page_bytes / 1000:.1f} kB ({dollars(bytes_cost * million)}/M):"
+        f" {dollars(page_floor * million)}/M, before any heartbeat;\n"
+        f"  a reply: one request through the edge, the HTTP API and Lambda"
+        f" ({dollars(request_floor * million)}/M) and the smallest transaction that adds a post"
+        f" to its topic (2 items of 1 unit, doubled: {dollars(smallest_transaction * million)}/M):"
+        f" {dollars(reply_floor * million)}/M.\n"
+        "  CloudFront's flat-rate plans (WAF included) cost $1.50 to $2.00 per million requests at"
+        " full use (Pro $15 for 10 M, Business $200 for 125 M, Premium $1,000 for 500 M); only"
+        " the Free plan (1 M requests a month) or pay-as-you-go's free tier (10 M requests and"
+        " 1 TB a month) comes in under $1 per million."
     )
     print(json.dumps({"failed": failed}))
     print(f"{len([r for r in rows if r[2] is not None]) - failed} passed, {failed} failed")

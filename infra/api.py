@@ -164,7 +164,14 @@ class ForumApi(Construct):
         for route in (*ROUTES, API_CATCH_ALL):
             self.routes[route.route_key] = self._add_route(route, integration)
 
-        self.access_logs = log_group(self, "AccessLogs", config.log_retention_days)
+        # Read with Logs Insights, never turned into metrics or streamed: the infrequent
+        # access class halves what each request's line costs.
+        self.access_logs = log_group(
+            self,
+            "AccessLogs",
+            config.log_retention_days,
+            logs.LogGroupClass.INFREQUENT_ACCESS,
+        )
         self.stage = self.http_api.add_stage(
             "DefaultStage",
             stage_name="$default",

@@ -83,8 +83,16 @@ def functions_code() -> lambda_.Code:
     )
 
 
-def log_group(scope: Construct, construct_id: str, retention_days: int) -> logs.LogGroup:
-    group = logs.LogGroup(scope, construct_id)
+def log_group(
+    scope: Construct,
+    construct_id: str,
+    retention_days: int,
+    log_class: logs.LogGroupClass = logs.LogGroupClass.STANDARD,
+) -> logs.LogGroup:
+    """A log group kept ``retention_days``. Function logs stay STANDARD: CloudWatch turns
+    their embedded-metric lines into metrics, which the INFREQUENT_ACCESS class (half the
+    ingestion price) does not."""
+    group = logs.LogGroup(scope, construct_id, log_group_class=log_class)
     # Set on the CloudFormation resource: the L2 takes an enum, the context gives days.
     cfn_group = group.node.default_child
     assert isinstance(cfn_group, logs.CfnLogGroup)
@@ -131,6 +139,14 @@ def forum_function(
         timeout=timeout or Duration.seconds(10),
         tracing=lambda_.Tracing.ACTIVE,
         log_group=logs_group,
+        # JSON logs (Powertools already writes JSON; Lambda does not encode it twice), and of
+        # Lambda's own lines only warnings and errors: START/END/REPORT on every invocation
+        # were most of the log bytes a request cost ($0.50 a GB ingested), and duration,
+        # errors and throttles are CloudWatch metrics anyway. Lines without a level, such as
+        # the embedded metrics, count as INFO and are kept.
+        logging_format=lambda_.LoggingFormat.JSON,
+        system_log_level_v2=lambda_.SystemLogLevel.WARN,
+        application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
         role=role,
         environment={
             **environment,

@@ -233,6 +233,8 @@ def test_the_stage_throttles_and_logs_every_request_as_json(
     }
     log_group_id = props["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
     assert synth.resources[log_group_id]["Type"] == "AWS::Logs::LogGroup"
+    # Read with Logs Insights only: the infrequent access class, half the ingestion price.
+    assert synth.resources[log_group_id]["Properties"]["LogGroupClass"] == "INFREQUENT_ACCESS"
     assert (
         synth.resources[log_group_id]["Properties"]["RetentionInDays"]
         == context["forum:logRetentionDays"]
@@ -266,3 +268,23 @@ def test_the_functions_code_ships_with_bytecode_for_the_runtime(synth: Synthesis
     # and, compiled for the runtime's Python, the bytecode Lambda cannot write itself
     assert (asset / "api" / "__pycache__" / "handler.cpython-313.pyc").is_file()
     assert (asset / "forum" / "__pycache__" / "posts.cpython-313.pyc").is_file()
+
+
+def test_functions_log_json_and_only_lambdas_own_warnings(synth: Synthesis) -> None:
+    """START/END/REPORT lines on every invocation cost more than the request's own log lines;
+    the embedded metrics (lines without a level count as INFO) must still reach CloudWatch."""
+    functions = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
+        if str(resource["Properties"].get("Handler", "")).endswith(".lambda_handler")
+        and "Layers" in resource["Properties"]
+    }
+    assert len(functions) >= 4, sorted(functions)
+    for logical_id, props in functions.items():
+        logging = props["LoggingConfig"]
+        assert logging["LogFormat"] == "JSON", logical_id
+        assert logging["SystemLogLevel"] == "WARN", logical_id
+        assert logging["ApplicationLogLevel"] == "INFO", logical_id
+        group = synth.resources[logging["LogGroup"]["Ref"]]["Properties"]
+        # embedded metric lines are turned into metrics only in the standard class
+        assert group.get("LogGroupClass", "STANDARD") == "STANDARD", logical_id
