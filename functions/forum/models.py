@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -48,7 +48,7 @@ class BoardTopicsIndex(GlobalSecondaryIndex["ForumItem"]):
 class UserPostsIndex(GlobalSecondaryIndex["ForumItem"]):
     class Meta:
         index_name = schema.USER_POSTS_INDEX
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
