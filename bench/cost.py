@@ -181,25 +181,18 @@ def _reader() -> Any:
     return boto3.client("dynamodb", region_name=get_settings().region)
 
 
-# fmt: off
-_WORDS = (
-    "the", "forum", "thread", "reply", "quote", "board", "topic", "member", "post", "page",
-    "read", "write", "image", "photo", "lake", "evening", "walk", "story", "sentence",
-    "question", "answer", "thanks", "idea", "build", "run", "test", "cost", "cache", "edge",
-)
-# fmt: on
-
-
 # One seeded sequence: every run writes the same posts, and no two posts are alike.
 _RANDOM = random.Random(2026)
 
 
 def prose(characters: int) -> str:
-    """Text that compresses like people's writing, not like one letter repeated."""
-    words: list[str] = []
-    while sum(len(word) + 1 for word in words) < characters:
-        words.append(_RANDOM.choice(_WORDS) + _RANDOM.choice(("", "", "", ",", ".")))
-    return " ".join(words)[:characters]
+    """A passage of real writing (this project's README: sentences, lists, code, Markdown),
+    from a random word onwards: it compresses as people's posts do (the post's text is stored
+    deflated, forum.models.PostText), neither like one letter repeated nor like noise."""
+    text = " ".join((REPO_ROOT / "README.md").read_text().split())
+    start = _RANDOM.randrange(len(text) - characters)
+    start = text.index(" ", start) + 1
+    return text[start : start + characters].strip()
 
 
 def page_html_bytes(topic_id: str) -> int:

@@ -156,8 +156,7 @@ def edit(
         # PynamoDB adds "version = the version read" to the condition and increments it.
         post.update(
             actions=[
-                Post.body.set(body),
-                Post.body_html.set(rendered_body(body)),
+                *Post.text_actions(body, rendered_body(body)),
                 Post.edited_at.set(at),
                 Post.edited_by.set(person(member.user_id, member.name)),
             ],
@@ -188,8 +187,7 @@ def _edit_with_attachments(
                 tx.update(
                     post,
                     actions=[
-                        Post.body.set(body),
-                        Post.body_html.set(html),
+                        *Post.text_actions(body, html),
                         Post.edited_at.set(at),
                         Post.edited_by.set(person(member.user_id, member.name)),
                         Post.attachments.set(entries) if entries else Post.attachments.remove(),
@@ -207,7 +205,8 @@ def _edit_with_attachments(
             if attachments.failed_condition(codes, 1):
                 continue  # an attachment was finished (or taken) meanwhile: read them again
             raise Busy("The forum is busy; please try again.") from error
-        post.body, post.body_html, post.edited_at = body, html, at
+        post.text, post.edited_at = (body, html), at
+        post.legacy_body = post.legacy_body_html = None
         post.edited_by = person(member.user_id, member.name)
         post.attachments = entries
         return post

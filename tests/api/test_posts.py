@@ -243,3 +243,49 @@ def test_a_post_too_large_to_store_with_its_html_is_413_and_writes_nothing(
     assert [item for item in after if item["sk"] != "PROFILE"] == [
         item for item in before if item["sk"] != "PROFILE"
     ]
+
+
+# --- how a post's text is stored --------------------------------------------------------------
+
+
+def stored_post(table: Any, topic_id: str, number: int) -> dict[str, Any]:
+    key = {"pk": f"TOPIC#{topic_id}", "sk": f"POST#{number:010d}"}
+    item = table.get_item(Key=key, ConsistentRead=True)["Item"]
+    assert isinstance(item, dict)
+    return item
+
+
+def test_a_posts_markdown_and_html_are_stored_deflated_together(call, table, topic) -> None:
+    # Given a reply of some length, with the characters JSON and Markdown treat specially
+    text = ("A *reply* with \"quotes\", a back\\slash, ünïcödé and 🦆 emoji. " * 12).strip()
+    reply = reply_to(call, topic["id"], text)
+    assert reply.status == 201, reply.text
+    number = reply.json["post"]["number"]
+    # Then the item holds one binary attribute, much smaller than the text it carries
+    item = stored_post(table, topic["id"], number)
+    assert "body" not in item and "body_html" not in item
+    stored = bytes(item["text"])
+    html = reply.json["post"]["body_html"]
+    assert len(stored) * 3 < len(text.encode()) + len(html.encode())
+    # and reads give back exactly what was written
+    shown = read(call, topic["id"])["posts"][-1]
+    assert (shown["body"], shown["body_html"]) == (text, html)
+    assert "<em>reply</em>" in html and "🦆" in html
+
+
+def test_a_post_stored_before_compression_reads_and_edits(call, table, topic) -> None:
+    # Given a post written with its Markdown and HTML as plain attributes
+    item = stored_post(table, topic["id"], 1)
+    del item["text"]
+    item.update(body="Old *words*", body_html="<p>Old <em>words</em></p>\n")
+    table.put_item(Item=item)
+    # Then it reads as before
+    first = read(call, topic["id"])["posts"][0]
+    assert (first["body"], first["body_html"]) == ("Old *words*", "<p>Old <em>words</em></p>\n")
+    # And an edit stores it the new way, with nothing of the old attributes left
+    reply = edit(call, topic["id"], 1, {"body": "New **words**", "version": first["version"]})
+    assert reply.status == 200, reply.text
+    assert reply.json["body_html"] == "<p>New <strong>words</strong></p>\n"
+    item = stored_post(table, topic["id"], 1)
+    assert "body" not in item and "body_html" not in item and "text" in item
+    assert read(call, topic["id"])["posts"][0]["body"] == "New **words**"
