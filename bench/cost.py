@@ -234,7 +234,8 @@ def measure_routes() -> tuple[dict[str, Route], int]:
                 "guest heartbeat (first)",
                 "POST",
                 f"/api/topics/{topic}/heartbeat",
-                {"viewer_id": "guest-cost-0001"},
+                # as a page sends its first beat (web/js/presence.js)
+                {"viewer_id": "guest-cost-0001", "counted_in": 0},
             ),
             "reply": run(
                 meter, "reply", "POST", f"/api/topics/{topic}/posts", {"body": prose(600)}, member

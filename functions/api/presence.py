@@ -15,10 +15,8 @@ router = Router()
 
 @router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
-    seen = presence.heartbeat(topic_id, "guest", body.viewer_id)
-    return PresenceOut(
-        members=seen.members, guests=seen.guests, next_beat_seconds=seen.next_beat_seconds
-    )
+    seen = presence.heartbeat(topic_id, "guest", body.viewer_id, body.counted_in)
+    return presence_out(seen)
 
 
 @router.post(
@@ -26,7 +24,16 @@ def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
 )
 def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
     member = require_member(router.current_event)
-    seen = presence.heartbeat(topic_id, "member", member.user_id)
+    seen = presence.heartbeat(
+        topic_id, "member", member.user_id, body.counted_in if body is not None else None
+    )
+    return presence_out(seen)
+
+
+def presence_out(seen: presence.Presence) -> PresenceOut:
     return PresenceOut(
-        members=seen.members, guests=seen.guests, next_beat_seconds=seen.next_beat_seconds
+        members=seen.members,
+        guests=seen.guests,
+        next_beat_seconds=seen.next_beat_seconds,
+        window=seen.window,
     )

@@ -6,6 +6,13 @@ window in a small counter item, and the answer is the current window's count, or
 first heartbeat interval of a window (half a window), when not everyone has checked in yet, the
 larger of the current and the previous window. A heartbeat therefore costs the same four small
 requests whether one person or ten thousand are reading.
+
+Each answer names its window, and the page sends it back with its next beat (``counted_in``).
+A beat from a page already counted in the current window then writes nothing at all. A guest's
+page that says where it was counted is not recorded per viewer either: a guest's id is the
+browser's own invention, so the item that remembered it proved nothing the page cannot say;
+such a guest makes a new view when it was counted in neither this window nor the previous
+one. Members are still recorded, so that one account is one viewer whatever its pages say.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ class Presence:
     guests: int
     # When the page should send its next heartbeat.
     next_beat_seconds: int
+    # The window this answer counted the viewer in (the page sends it back as counted_in).
+    window: int
 
 
 def _viewer_sk(kind: ViewerKind, viewer_id: str) -> str:
@@ -50,7 +59,14 @@ def _window_sk(window: int) -> str:
     return f"{schema.PRESENCE_SK_PREFIX}{window:012d}"
 
 
-def heartbeat(topic_id: str, kind: ViewerKind, viewer_id: str) -> Presence:
+def heartbeat(
+    topic_id: str, kind: ViewerKind, viewer_id: str, counted_in: int | None = None
+) -> Presence:
+    """Count the viewer in the current window (once) and answer who is viewing.
+
+    ``counted_in`` is the window the page's previous answer named (0 before its first answer),
+    or None from a page that does not say.
+    """
     window_seconds = get_settings().presence_window_seconds
     now = clock.epoch_seconds()
     window = now // window_seconds
@@ -70,7 +86,52 @@ def heartbeat(topic_id: str, kind: ViewerKind, viewer_id: str) -> Presence:
     if topic is None or topic.removed:
         raise NotFound(f"There is no topic with the id {topic_id!r}.")
 
-    # 2. Record the viewer, learning when they were last seen and in which window.
+    members = _count(windows.get(window), "members")
+    guests = _count(windows.get(window), "guests")
+    # 2. Whether the viewer is new to this window, and to the topic: from what the page says,
+    #    or from the viewer's own item, which learns when they were last seen.
+    if counted_in == window:
+        # This page was counted in this window already: nothing to write.
+        first_in_window = new_visit = False
+    elif kind == "guest" and counted_in is not None:
+        # The page says where it was last counted; nothing to remember per guest.
+        first_in_window = True
+        new_visit = counted_in != window - 1
+    else:
+        first_in_window, new_visit = _record_viewer(pk, kind, viewer_id, now, window, expires)
+
+    # 3. First heartbeat of this viewer in this window: count them in it.
+    if first_in_window:
+        field = PresenceWindow.members if kind == "member" else PresenceWindow.guests
+        counter = PresenceWindow(pk, _window_sk(window))
+        counter.update(
+            actions=[
+                # An update creates the item: name its kind, as a save would.
+                PresenceWindow.kind.set(PresenceWindow),
+                field.add(1),
+                PresenceWindow.window.set(window),
+                PresenceWindow.expires_at.set(expires),
+            ]
+        )
+        members, guests = int(counter.members or 0), int(counter.guests or 0)
+
+    # 4. A view is counted once per visit.
+    if new_visit:
+        _count_view(topic)
+
+    every = heartbeat_seconds(window_seconds)
+    if now - window * window_seconds < every:
+        before = windows.get(window - 1)
+        members = max(members, _count(before, "members"))
+        guests = max(guests, _count(before, "guests"))
+    return Presence(members=members, guests=guests, next_beat_seconds=every, window=window)
+
+
+def _record_viewer(
+    pk: str, kind: ViewerKind, viewer_id: str, now: int, window: int, expires: datetime
+) -> tuple[bool, bool]:
+    """Record the viewer; whether this is their first beat in the window, and whether it starts
+    a visit (the first beat after a window's length away)."""
     try:
         response = Viewer._get_connection().update_item(
             pk,
@@ -88,34 +149,9 @@ def heartbeat(topic_id: str, kind: ViewerKind, viewer_id: str) -> Presence:
     old = response.get("Attributes", {})
     previous_seen = int(old["last_seen"]["N"]) if "last_seen" in old else None
     previous_window = int(old["window"]["N"]) if "window" in old else None
-
-    members = _count(windows.get(window), "members")
-    guests = _count(windows.get(window), "guests")
-    # 3. First heartbeat of this viewer in this window: count them in it.
-    if previous_window != window:
-        field = PresenceWindow.members if kind == "member" else PresenceWindow.guests
-        counter = PresenceWindow(pk, _window_sk(window))
-        counter.update(
-            actions=[
-                # An update creates the item: name its kind, as a save would.
-                PresenceWindow.kind.set(PresenceWindow),
-                field.add(1),
-                PresenceWindow.window.set(window),
-                PresenceWindow.expires_at.set(expires),
-            ]
-        )
-        members, guests = int(counter.members or 0), int(counter.guests or 0)
-
-    # 4. A view is counted once per visit: the first heartbeat after a window's absence.
-    if previous_seen is None or now - previous_seen >= window_seconds:
-        _count_view(topic)
-
-    every = heartbeat_seconds(window_seconds)
-    if now - window * window_seconds < every:
-        before = windows.get(window - 1)
-        members = max(members, _count(before, "members"))
-        guests = max(guests, _count(before, "guests"))
-    return Presence(members=members, guests=guests, next_beat_seconds=every)
+    window_seconds = get_settings().presence_window_seconds
+    new_visit = previous_seen is None or now - previous_seen >= window_seconds
+    return previous_window != window, new_visit
 
 
 def _count(item: PresenceWindow | None, field: str) -> int:

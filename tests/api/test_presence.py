@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from ..conftest import MEMBER, OTHER, Caller
 
-
-def guest(call: Caller, topic_id: str, viewer: str):
-    return call("POST", f"/api/topics/{topic_id}/heartbeat", {"viewer_id": viewer})
+WINDOW = 300  # seconds, the default presence window
 
 
-def member(call: Caller, topic_id: str, who=MEMBER):
-    return call("POST", f"/api/topics/{topic_id}/heartbeat/member", {}, claims=who)
+class Answer:
+    """A heartbeat's answer, compared with seen(...) without its window."""
+
+    def __init__(self, reply: Any) -> None:
+        self.status = reply.status
+        self.json = dict(reply.json) if reply.status == 200 else reply.json
+        if reply.status == 200:
+            self.window = self.json.pop("window")
+            assert isinstance(self.window, int)
+
+
+def guest(call: Caller, topic_id: str, viewer: str, counted_in: int | None = None) -> Answer:
+    body: dict[str, Any] = {"viewer_id": viewer}
+    if counted_in is not None:
+        body["counted_in"] = counted_in
+    return Answer(call("POST", f"/api/topics/{topic_id}/heartbeat", body))
+
+
+def member(call: Caller, topic_id: str, who=MEMBER, counted_in: int | None = None) -> Answer:
+    body = {} if counted_in is None else {"counted_in": counted_in}
+    return Answer(call("POST", f"/api/topics/{topic_id}/heartbeat/member", body, claims=who))
 
 
 def seen(members: int, guests: int) -> dict[str, int]:
@@ -45,6 +65,9 @@ def test_heartbeat_input_is_checked(call: Caller, topic: dict[str, Any]) -> None
     assert guest(call, topic["id"], "short").status == 422
     assert guest(call, topic["id"], "bad id with spaces").status == 422
     assert call("POST", f"/api/topics/{topic['id']}/heartbeat", {}).status == 422
+    assert guest(call, topic["id"], "guest-aaaa", counted_in=-1).status == 422
+    bad = {"viewer_id": "guest-aaaa", "counted_in": "soon"}
+    assert call("POST", f"/api/topics/{topic['id']}/heartbeat", bad).status == 422
     assert guest(call, "no-topic", "guest-aaaa").status == 404
     assert member(call, "no-topic").status == 404
     assert call("POST", f"/api/topics/{topic['id']}/heartbeat/member", {}).status == 401
@@ -58,3 +81,67 @@ def test_pages_beat_twice_per_window() -> None:
     assert heartbeat_seconds(600) == 300
     # Never more often than every 30 s, however short a window is configured.
     assert heartbeat_seconds(40) == 30
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Set the forum's clock to a number of seconds into a window far from any edge."""
+    from forum import clock as forum_clock
+
+    def at(seconds: int) -> None:
+        monkeypatch.setattr(forum_clock, "epoch_seconds", lambda: 1_000_000 * WINDOW + seconds)
+
+    at(WINDOW // 2 + 10)  # past the first half, so that answers are the current window's
+    return at
+
+
+def items(table: Any) -> list[dict[str, Any]]:
+    return sorted(
+        table.scan(ConsistentRead=True)["Items"], key=lambda item: (item["pk"], item["sk"])
+    )
+
+
+def test_a_page_counted_in_this_window_writes_nothing(call, table, topic, clock) -> None:
+    # Given a guest and a member counted in this window
+    first = guest(call, topic["id"], "guest-aaaa")
+    member(call, topic["id"])
+    before = items(table)
+    # When their pages beat again, saying where they were counted
+    again = guest(call, topic["id"], "guest-aaaa", counted_in=first.window)
+    also = member(call, topic["id"], counted_in=first.window)
+    # Then they get the same counts, and nothing in the table changed
+    assert again.json == also.json == seen(1, 1)
+    assert again.window == first.window
+    assert items(table) == before
+
+
+def test_a_guest_page_that_says_where_it_was_counted_leaves_no_viewer_item(
+    call, table, topic, clock
+) -> None:
+    # Given a guest's page counted in a window, as pages send their first beat
+    first = guest(call, topic["id"], "guest-aaaa", counted_in=0)
+    assert first.json == seen(0, 1) and views(call, topic["id"]) == 1
+    assert not [item for item in items(table) if item["sk"].startswith("VIEWER#")]
+    # When it beats in the next window, then two windows later
+    clock(WINDOW + WINDOW // 2 + 10)
+    next_window = guest(call, topic["id"], "guest-aaaa", counted_in=first.window)
+    # Then it is counted in the new window, as the same visit (no new view)
+    assert next_window.window == first.window + 1
+    assert next_window.json == seen(0, 1) and views(call, topic["id"]) == 1
+    clock(3 * WINDOW + WINDOW // 2 + 10)
+    later = guest(call, topic["id"], "guest-aaaa", counted_in=next_window.window)
+    # and after a whole window away, it is a new visit
+    assert later.json == seen(0, 1) and views(call, topic["id"]) == 2
+    # and no viewer item was ever written
+    assert not [item for item in items(table) if item["sk"].startswith("VIEWER#")]
+
+
+def test_a_member_is_one_viewer_whatever_the_page_says(call, topic, clock) -> None:
+    # Given a member counted in this window
+    first = member(call, topic["id"])
+    assert first.json == seen(1, 0)
+    # When their pages claim an older window again and again
+    for _ in range(3):
+        assert member(call, topic["id"], counted_in=first.window - 1).json == seen(1, 0)
+    # Then they are still one member viewing, and one view
+    assert views(call, topic["id"]) == 1
