@@ -902,6 +902,29 @@ def measure_reads(bench: Bench, forum: Forum) -> None:
         note=presence_note,
         answer=seen(1, VIEWERS + 1),
     )
+    # What the browser sends (web/js/presence.js): where its page was counted, 0 at first.
+    counted, _ = bench.run(
+        "POST /api/topics/{id}/heartbeat",
+        f"guest page, first beat; {VIEWERS:,} viewers",
+        "POST",
+        many,
+        {"viewer_id": "guest-bench-new-0004", "counted_in": 0},
+        target="<=3 req, no viewer item",
+        check=lambda u: at_most(3, 2)(u) and u.items_written == 2,
+        note=presence_note,
+        answer=seen(1, VIEWERS + 2),
+    )
+    bench.run(
+        "POST /api/topics/{id}/heartbeat",
+        f"guest page, counted in this window; {VIEWERS:,} viewers",
+        "POST",
+        many,
+        {"viewer_id": "guest-bench-new-0004", "counted_in": counted.body["window"]},
+        target="1 req, no write",
+        check=lambda u: u.requests == 1 and u.items_written == 0,
+        note=presence_note,
+        answer=seen(1, VIEWERS + 2),
+    )
     bench.run(
         "POST /api/topics/{id}/heartbeat",
         f"guest, new; 1 viewer, {BIG_TOPIC_POSTS:,} posts",
