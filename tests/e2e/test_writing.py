@@ -197,3 +197,35 @@ def test_moderators_get_moderation_buttons_and_members_do_not(
     assert member.page.locator("#reply-form").is_hidden()
     assert "locked" in member.page.locator("#reply").inner_text()
     assert expected_problems(member.problems + moderator.problems) == []
+
+
+def test_a_reply_from_an_earlier_page_links_to_its_own_page(
+    visitor: Visitor, client: ForumClient
+) -> None:
+    # Given a topic of two pages (20 posts a page)
+    topic_id = new_topic(client, f"Two pages {int(time.time())}")
+    token = client.sign_in("bob", PASSWORD)["AccessToken"]
+    for number in range(2, 22):
+        answer = client.request(
+            "POST", f"/api/topics/{topic_id}/posts", {"body": f"Post {number}."}, token=token
+        )
+        assert answer.status == 201, answer.text
+    # When a member replies from its first page
+    member = visitor()
+    member.sign_in("member")
+    page = member.open(f"/t/{topic_id}")
+    address = page.url
+    page.fill("#reply-form-body", "Replying from page one.")
+    page.click("#reply-form [data-submit]")
+    status = page.locator("[data-status]")
+    status.wait_for()
+    # Then the reply is not added to page one, whose address stays as it was
+    assert status.inner_text() == "Your reply was posted as #22. It is on page 2: go to #22."
+    assert page.locator("#msg22").count() == 0
+    assert page.url == address
+    # and the notice's link opens the reply on its page
+    status.get_by_role("link", name="go to #22").click()
+    page.wait_for_url(re.compile(r"\?page=2#msg22$"))
+    page.wait_for_selector("#msg22")
+    assert "Replying from page one." in page.locator("#msg22 .body").inner_text()
+    assert expected_problems(member.problems) == []

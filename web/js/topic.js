@@ -19,12 +19,12 @@ let status = null;
 const locked = () => page.locked === 'true';
 const posts = () => [...document.querySelectorAll('[data-posts] article.post')];
 
-function announce(text) {
+function announce(...parts) {
   if (!status) {
     status = el('p', { class: 'notice', role: 'status', dataset: { status: '' } });
     document.querySelector('#reply')?.before(status);
   }
-  status.textContent = text;
+  status.replaceChildren(...parts);
 }
 
 function pageUrl(number) {
@@ -183,6 +183,17 @@ function countOneMorePost(authorId) {
 
 function showReply(answer) {
   const post = answer.post;
+  page.lastNumber = String(post.number);
+  if (answer.page && answer.page !== Number(page.pageNumber)) {
+    // It belongs on a later page: this page stays as it is (its address, reloaded or shared,
+    // shows what it showed), and the notice links to the reply where it is.
+    announce(
+      `Your reply was posted as #${post.number}. It is on page ${answer.page}: `,
+      el('a', { href: pageUrl(post.number) }, `go to #${post.number}`),
+      '.',
+    );
+    return;
+  }
   const item = postElement(post, pageUrl(post.number));
   const card = authorCardFromPage(post.author.id);
   if (card) item.querySelector('aside.author')?.replaceWith(card);
@@ -191,12 +202,10 @@ function showReply(answer) {
   const article = item.querySelector('article');
   localizeDates(article);
   renderActions(article);
-  page.lastNumber = String(post.number);
   history.replaceState(null, '', `#msg${post.number}`);
   article.scrollIntoView({ block: 'start' });
   article.querySelector('.post-heading a')?.focus({ preventScroll: true });
-  const where = answer.page && answer.page !== Number(page.pageNumber) ? ` It is on page ${answer.page}.` : '';
-  announce(`Your reply was posted as #${post.number}.${where}`);
+  announce(`Your reply was posted as #${post.number}.`);
 }
 
 function setBadges() {
