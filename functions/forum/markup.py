@@ -58,6 +58,17 @@ def _link_keeps_its_host(md: MarkdownIt) -> Any:
     return validate
 
 
+def _align_cells(state: Any) -> None:
+    """Table alignment as the ``align`` attribute, which the allow-list keeps: markdown-it
+    writes ``style="text-align:…"``, which the sanitizer drops (and the CSP would refuse)."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = str(token.attrGet("style") or "")
+            token.attrs.pop("style", None)
+            if style.startswith("text-align:"):
+                token.attrSet("align", style.removeprefix("text-align:"))
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Imported on first use: only writes render Markdown, and reads should not pay for it at
@@ -67,6 +78,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.add_render_rule("image", _image_as_link)
+    md.core.ruler.push("align_cells", _align_cells)
     md.validateLink = _link_keeps_its_host(md)  # type: ignore[method-assign]
     return md
 

@@ -29,6 +29,13 @@ def test_commonmark_with_tables_strikethrough_and_links() -> None:
     assert "<table>" in html and "<td>1</td>" in html
 
 
+def test_table_columns_keep_their_alignment_without_inline_styles() -> None:
+    html = render("| L | C | R | N |\n|:--|:-:|--:|---|\n| a | b | 1 | x |")
+    assert '<th align="left">L</th>' in html and '<td align="center">b</td>' in html
+    assert '<td align="right">1</td>' in html and "<td>x</td>" in html
+    assert "style" not in html
+
+
 def test_quotes_lists_and_code_survive() -> None:
     html = render("> quoted\n\n1. one\n2. two\n\n```python\nx = '<b>'\n```")
     assert "<blockquote>\n<p>quoted</p>\n</blockquote>" in html
