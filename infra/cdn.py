@@ -187,7 +187,12 @@ class ForumCdn(Construct):
             min_ttl=Duration.seconds(0),
             max_ttl=Duration.minutes(1),
             query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
-            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            # With caching on, CloudFront passes a GET's Authorization header to the origin
+            # only when it is part of the cache key (an origin request policy cannot pass it):
+            # without it, GET /api/me would reach the JWT authorizer unsigned. The browser
+            # signs only personal requests, which the API answers "private, no-store"; public
+            # reads carry no Authorization and still share one cached copy.
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization"),
             cookie_behavior=cloudfront.CacheCookieBehavior.none(),
             enable_accept_encoding_gzip=True,
             enable_accept_encoding_brotli=True,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from api.routes import ROUTES
+
 from .conftest import Synthesis, function_by_handler
 
 SITE_HANDLER = "pages.handler.lambda_handler"
@@ -99,14 +101,25 @@ def test_pages_and_public_reads_are_cached_without_identity_and_writes_pass(
         behavior = found[pattern]
         config = policies[behavior["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
         key = config["ParametersInCacheKeyAndForwardedToOrigin"]
-        # No cookie and no header (Authorization included) is part of the cache key ...
+        # No cookie is part of the cache key, and no header but the API's Authorization ...
         assert key["CookiesConfig"] == {"CookieBehavior": "none"}, pattern
-        assert key["HeadersConfig"] == {"HeaderBehavior": "none"}, pattern
         # ... nothing is cached unless the origin says how long (pages: seconds) ...
         assert config["DefaultTTL"] == 0 and config["MinTTL"] == 0, pattern
         assert config["MaxTTL"] <= 300, pattern
         # ... and the viewer's headers, Authorization among them, still reach the origin.
         assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER, pattern
+    # Pages are the same for everyone: no header in their key.
+    pages_key = policies[found["*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    pages_headers = pages_key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
+    assert pages_headers == {"HeaderBehavior": "none"}
+    # A GET's Authorization reaches the origin only from the cache key when caching is on (an
+    # origin request policy may not pass it): the API's key holds it, or GET /api/me, which the
+    # JWT authorizer guards, would arrive unsigned. Public reads carry none and share a copy.
+    api_key = policies[found["/api/*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    api_headers = api_key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
+    assert api_headers == {"HeaderBehavior": "whitelist", "Headers": ["Authorization"]}
+    signed_gets = [route for route in ROUTES if route.method == "GET" and route.auth]
+    assert signed_gets, "a signed GET route is what this protects"
     assert found["*"]["AllowedMethods"] == ["GET", "HEAD"]
     assert set(found["/api/*"]["AllowedMethods"]) >= {"POST", "PATCH", "DELETE", "PUT"}
     pages = policies[found["*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
