@@ -141,7 +141,9 @@ def expected_problems(problems: list[str]) -> list[str]:
     return [text for text in problems if not re.search(r"status of 404", text)]
 
 
-def axe_violations(page: Any, serious: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+def axe_violations(
+    page: Any, impacts: tuple[str, ...] = ("moderate", "serious", "critical")
+) -> list[str]:
     # Evaluated through the DevTools protocol, so the page's strict CSP stays in force.
     page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -149,7 +151,7 @@ def axe_violations(page: Any, serious: tuple[str, ...] = ("serious", "critical")
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(node["target"][0] for node in violation["nodes"][:3])
         for violation in result["violations"]
-        if violation["impact"] in serious
+        if violation["impact"] in impacts
     ]
 
 
