@@ -232,8 +232,14 @@ PAYLOADS: tuple[str, ...] = tuple(payload for group in CORPUS.values() for paylo
 
 
 def one_line(payload: str, maximum: int) -> bool:
-    """Fit for a title, a display name or a file name: one line of at most ``maximum``."""
-    return "\n" not in payload and 0 < len(payload.strip()) <= maximum
+    """Fit for a title, a display name or a file name: one line of at most ``maximum``, without
+    the direction controls that one-line texts refuse (such payloads go in bodies)."""
+    direction_controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    return (
+        "\n" not in payload
+        and 0 < len(payload.strip()) <= maximum
+        and not direction_controls & set(payload)
+    )
 
 
 def marker(index: int) -> str:

@@ -15,6 +15,17 @@ DESCRIPTION_MAX = 500
 STORED_MAX_BYTES = 350_000
 
 
+# Characters that reorder the text around them: in a name or a title, which pages show inline
+# among other text, they make it read as something else ("\u202eevil" shows as "live").
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _blank(text: str) -> bool:
+    """Nothing a reader would see: white space and invisible format characters (zero-width
+    spaces and joiners, word joiners, byte-order marks, direction marks) only."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
 def _has_control_characters(text: str, allow_newlines: bool) -> bool:
     for char in text:
         if allow_newlines and char in "\n\r\t":
@@ -27,7 +38,7 @@ def _has_control_characters(text: str, allow_newlines: bool) -> bool:
 def clean_line(text: str, field: str, maximum: int) -> str:
     """A one-line text (a title, a board name): trimmed, 1..maximum characters, no controls."""
     cleaned = text.strip()
-    if not cleaned:
+    if _blank(cleaned):
         raise Invalid(f"The {field} must not be empty.", field)
     if len(cleaned) > maximum:
         raise Invalid(
@@ -35,6 +46,11 @@ def clean_line(text: str, field: str, maximum: int) -> str:
         )
     if _has_control_characters(cleaned, allow_newlines=False):
         raise Invalid(f"The {field} must not contain control characters or line breaks.", field)
+    if _DIRECTION_CONTROLS.intersection(cleaned):
+        raise Invalid(
+            f"The {field} must not contain characters that change the direction of the text.",
+            field,
+        )
     return cleaned
 
 
@@ -45,7 +61,7 @@ def clean_title(title: str) -> str:
 def clean_body(body: str, field: str = "body", maximum: int = BODY_MAX) -> str:
     """Markdown: 1..maximum characters, not only blanks, no control characters but newlines."""
     cleaned = body.rstrip()
-    if not cleaned.strip():
+    if _blank(cleaned):
         raise Invalid(f"The {field} must not be empty.", field)
     if len(cleaned) > maximum:
         raise Invalid(

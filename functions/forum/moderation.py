@@ -157,7 +157,13 @@ def _ban_end(until: datetime | None) -> str:
         raise Invalid(
             "A ban must end in the future; leave 'until' out for a ban without end.", "until"
         )
-    return clock.iso(until)
+    try:
+        return clock.iso(until)
+    except (OverflowError, ValueError) as error:  # past the year 9999 once in UTC
+        raise Invalid(
+            "A ban must end by 9999-12-31 (UTC); leave 'until' out for a ban without end.",
+            "until",
+        ) from error
 
 
 def _groups(claim: UsernameClaim) -> frozenset[str]:

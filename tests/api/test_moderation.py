@@ -201,6 +201,9 @@ def test_bans_that_cannot_be(call: Caller, table, members: MemberPool) -> None:
     past = ban(call, "other", {"reason": "x", "until": "2001-01-01T00:00:00Z"})
     assert past.status == 422 and past.json["errors"][0]["field"] == "until"
     assert ban(call, "other", {"reason": "x", "until": "soon"}).status == 422
+    # the last day there is, in a zone west of UTC, is past the year 9999 once in UTC
+    late = ban(call, "other", {"reason": "x", "until": "9999-12-31T23:59:59-01:00"})
+    assert late.status == 422 and late.json["errors"][0]["field"] == "until", late.text
     # and nobody is any different
     assert all_items(table) == before
     assert call("DELETE", "/api/users/nobody/ban", claims=MODERATOR).status == 404

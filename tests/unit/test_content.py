@@ -18,6 +18,28 @@ def test_titles_are_trimmed_and_bounded() -> None:
             clean_title(bad)
 
 
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e"
+
+
+def test_nothing_but_invisible_characters_is_empty() -> None:
+    for text in (INVISIBLE, f" {INVISIBLE} \n", "\u200b"):
+        with pytest.raises(Invalid, match="must not be empty"):
+            clean_title(text)
+        with pytest.raises(Invalid, match="must not be empty"):
+            clean_body(text)
+    # joiners inside visible text are part of it (a family emoji, a Persian word)
+    assert clean_title("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"
+    assert clean_body("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") != ""
+
+
+def test_one_line_texts_refuse_direction_overrides() -> None:
+    for text in ("\u202eevil", "a\u202db", "x\u2066y\u2069"):
+        with pytest.raises(Invalid, match="direction"):
+            clean_title(text)
+    # right-to-left text itself is welcome
+    assert clean_title("שלום עולם") == "שלום עולם"
+
+
 def test_bodies_keep_newlines_and_refuse_controls() -> None:
     assert clean_body("line one\n\nline two\n\n") == "line one\n\nline two"
     assert len(clean_body("b" * 50_000)) == 50_000
