@@ -24,7 +24,9 @@ served; the derived images are what lives on).
 
 5. When DynamoDB deletes an attachment item (its TTL: nothing else in the forum deletes one), the
    table's stream tells the media cleanup function, which deletes its images
-   (``removed_attachment_id``, ``delete_images``). Only an unused attachment has ``expires_at``:
+   (``removed_attachment_id``, ``delete_images``). Removing a post releases its attachments for
+   good in the removal's own transaction: they expire at once, so a moderator who removes an
+   image takes it down. Only an unused attachment has ``expires_at``:
    attaching one removes it in the same write that marks it used, and a post or a profile that
    shows an attachment always holds it (a post is never deleted, only marked removed; an
    avatar is released only by the write that replaces it on the profile). So an item that is
@@ -369,9 +371,15 @@ def attach(tx: TransactWrite, attachments: Sequence[Attachment], use: str) -> No
         )
 
 
-def release(tx: TransactWrite, attachment_ids: Iterable[str], use: str) -> None:
-    """The post no longer uses these: they may be used again, or expire unused."""
-    expires = clock.now() + UNUSED_LIFETIME
+def release(
+    tx: TransactWrite, attachment_ids: Iterable[str], use: str, for_good: bool = False
+) -> None:
+    """The post no longer uses these: they may be used again, or expire unused.
+
+    ``for_good``: the post was removed, and its images go with it: they expire at once (no
+    longer found, and deleted with their images when DynamoDB deletes the item).
+    """
+    expires = clock.now() + (timedelta(0) if for_good else UNUSED_LIFETIME)
     for attachment_id in attachment_ids:
         tx.update(
             _key(attachment_id),

@@ -42,6 +42,7 @@ RETRYABLE = {"ConditionalCheckFailed", "TransactionConflict"}
 # Removing a topic removes its posts in batches of this many (each with its authors' counts),
 # for up to this long in one request; a longer topic is finished by repeating the request.
 SWEEP_BATCH = 25
+TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 SWEEP_SECONDS = 6.0
 _monotonic = time.monotonic
 
@@ -294,7 +295,7 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
             return True
         except TransactWriteError as error:
             codes = cancellation_codes(error)
-            if count_author and len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+            if count_author and len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
                 # The author has no profile (it was never made): there is no count to lower.
                 count_author = False
             elif not RETRYABLE.intersection(code for code in codes if code):
@@ -334,15 +335,27 @@ def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool)
         tx.update(board, actions=board_actions, condition=board_unchanged(board))
         if count_author:
             _count_removed(tx, post.author.id, posts=1)
+        _release_images(tx, post)
+
+
+def _release_images(tx: Any, post: Post) -> None:
+    """The removed post's images go with it (last in the transaction, so that the positions of
+    the other items' cancellation reasons stay as they are). The post's own update carries its
+    version, so the list read is the list committed."""
+    ids = [item.id for item in post.attachments or []]
+    if ids:
+        attachments.release(tx, ids, attachments.post_use(post.topic_id, int(post.number)), True)
 
 
 def _removed_post_actions(member: Member) -> list[Any]:
-    # Out of the user_posts index too: a member's page lists only posts that are there.
+    # Out of the user_posts index too: a member's page lists only posts that are there; and
+    # without its images, which are released with it.
     return [
         Post.removed.set(True),
         Post.removed_by.set(person(member.user_id, member.name)),
         Post.gsi2pk.remove(),
         Post.gsi2sk.remove(),
+        Post.attachments.remove(),
     ]
 
 
@@ -441,6 +454,12 @@ def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
     )
     batch: list[Post] = []
     for post in live:
+        # A transaction holds at most 100 items: the posts, their authors and their images.
+        if batch and _items_to_remove([*batch, post]) > TRANSACTION_ITEMS:
+            if _monotonic() > deadline:
+                return False
+            _remove_batch(member, batch)
+            batch = []
         batch.append(post)
         if len(batch) == SWEEP_BATCH:
             if _monotonic() > deadline:
@@ -453,6 +472,11 @@ def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
         _remove_batch(member, batch)
     topic.update(actions=[Topic.removing_posts.remove()])
     return True
+
+
+def _items_to_remove(posts: list[Post]) -> int:
+    authors = {post.author.id for post in posts}
+    return len(posts) + len(authors) + sum(len(post.attachments or []) for post in posts)
 
 
 def _remove_batch(member: Member, posts: list[Post]) -> None:
@@ -468,6 +492,8 @@ def _remove_batch(member: Member, posts: list[Post]) -> None:
                 )
             for user_id, count in authors.items():
                 _count_removed(tx, user_id, posts=count)
+            for post in posts:
+                _release_images(tx, post)
     except TransactWriteError:
         # Someone removed one of them meanwhile, or an author has no profile: one at a time.
         for post in posts:
@@ -486,6 +512,7 @@ def _remove_one(member: Member, post: Post) -> None:
                 )
                 if count_author:
                     _count_removed(tx, post.author.id, posts=1)
+                _release_images(tx, post)
             return
         except TransactWriteError as error:
             codes = cancellation_codes(error)
@@ -494,7 +521,7 @@ def _remove_one(member: Member, post: Post) -> None:
                 if current.removed:
                     return
                 post = current
-            elif count_author and len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+            elif count_author and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
                 count_author = False
             elif not RETRYABLE.intersection(code for code in codes if code):
                 raise Busy("The forum is busy; please try again.") from error

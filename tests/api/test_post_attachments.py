@@ -203,6 +203,37 @@ def test_a_removed_post_shows_no_images(call: Caller, table: Any, topic: dict[st
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/{number}", claims=MEMBER).status == 204
 
     assert page_posts(call, topic["id"])[1]["attachments"] == []
+    # and its images go with it: the attachment is no longer found, and it expires at once,
+    # so its images are deleted with the item (media cleanup)
+    assert call("GET", f"/api/attachments/{attachment_id}").status == 404
+    released = attachments.Attachment.get(f"ATTACHMENT#{attachment_id}", "ATTACHMENT")
+    assert released.attached_to is None
+    assert released.expires_at is not None and released.expires_at <= datetime.now(UTC)
+
+
+def test_a_removed_topic_takes_its_images_with_it(call: Caller, board: dict[str, Any]) -> None:
+    # Given a topic whose opening post and 30 replies carry 3 images each (more than one
+    # transaction's 100 items, with the authors' counts)
+    def three() -> list[str]:
+        ids = [upload(call) for _ in range(3)]
+        for attachment_id in ids:
+            make_ready(attachment_id)
+        return ids
+
+    shown = three()
+    topic_id = start_topic(call, board, shown).json["topic"]["id"]
+    for _ in range(30):
+        ids = three()
+        assert reply_with(call, {"id": topic_id}, ids).status == 201
+        shown += ids
+    # When a moderator removes the topic (repeating the request while it answers 202: "its
+    # posts are still being removed")
+    statuses = [call("DELETE", f"/api/topics/{topic_id}", claims=MODERATOR).status]
+    while statuses[-1] == 202 and len(statuses) < 10:
+        statuses.append(call("DELETE", f"/api/topics/{topic_id}", claims=MODERATOR).status)
+    assert statuses[-1] == 204, statuses
+    # Then none of its 93 images is found any more
+    assert [i for i in shown if call("GET", f"/api/attachments/{i}").status != 404] == []
 
 
 def test_a_topic_page_full_of_photos_costs_two_requests(
