@@ -122,6 +122,25 @@ class Topic(ForumItem, discriminator="topic"):
     removing_posts = BooleanAttribute(null=True)
     last_post = LastPost()
     last_activity = UnicodeAttribute()
+    # Raised by every write that computes from the topic it read (a reply, a removal, a move, a
+    # pin, a lock, a new title), each on the condition that it is still the one read: so none
+    # of them works from a stale copy (a reply on a topic just moved or locked, a count lowered
+    # twice). Views are counted without it, so readers never make writers retry.
+    revision = NumberAttribute(null=True)
+
+    def unchanged(self) -> Any:
+        """The condition that the topic is the one read, and not removed."""
+        same = (
+            Topic.revision.does_not_exist()
+            if self.revision is None
+            else Topic.revision == self.revision
+        )
+        return same & (Topic.removed == False)  # noqa: E712
+
+    @staticmethod
+    def revised() -> Any:
+        """The action that marks a topic changed (an update adds it to its other actions)."""
+        return Topic.revision.add(1)
 
 
 class PostAttachment(MapAttribute[str, Any]):

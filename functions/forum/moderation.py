@@ -132,8 +132,8 @@ def _write_topic_change(
     with write_transaction() as tx:
         tx.update(
             topic,
-            actions=topic_actions,
-            condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
+            actions=[*topic_actions, Topic.revised()],
+            condition=topic.unchanged(),
         )
         if old_actions:
             tx.update(old_board, actions=old_actions, condition=board_unchanged(old_board))

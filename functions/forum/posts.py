@@ -98,8 +98,9 @@ def reply(
                         Topic.last_post.set(last),
                         Topic.last_activity.set(at),
                         Topic.gsi1sk.set(schema.topic_order_key(topic.pinned, at, topic_id)),
+                        Topic.revised(),
                     ],
-                    condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
+                    condition=topic.unchanged(),
                 )
                 tx.update(
                     Board(schema.BOARDS_PK, schema.board_sk(topic.board_id)),
@@ -124,6 +125,7 @@ def reply(
         topic.last_number = number
         topic.reply_count += 1
         topic.last_post = last
+        topic.revision = int(topic.revision or 0) + 1
         return topic, post
     raise Busy("Too many people are replying to this topic at once; please try again.")
 
@@ -329,8 +331,8 @@ def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool)
         tx.update(post, actions=_removed_post_actions(member), condition=Post.removed == False)  # noqa: E712
         tx.update(
             topic,
-            actions=topic_actions,
-            condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
+            actions=[*topic_actions, Topic.revised()],
+            condition=topic.unchanged(),
         )
         tx.update(board, actions=board_actions, condition=board_unchanged(board))
         if count_author:
@@ -437,8 +439,9 @@ def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
                 Topic.removing_posts.set(True),
                 Topic.gsi1pk.remove(),
                 Topic.gsi1sk.remove(),
+                Topic.revised(),
             ],
-            condition=(Topic.last_number == topic.last_number) & (Topic.removed == False),  # noqa: E712
+            condition=topic.unchanged(),
         )
         tx.update(board, actions=board_actions, condition=board_unchanged(board))
         if count_starter:
