@@ -137,18 +137,17 @@ def write_units(usage: Any, client: Any, table_name: str) -> float:
     """The write request units of the items a request wrote, from their sizes afterwards.
 
     DynamoDB bills a write per started KB of the item, twice inside a transaction, and once
-    more in each global secondary index the item is in (the size of its copy there: the whole
-    item, or only its keys). A deleted item is priced as one unit.
+    more in each global secondary index the item is in (both project every attribute). A
+    deleted item is priced as one unit.
     """
     units = 0.0
     for key, transactional in usage.written:
         item = client.get_item(TableName=table_name, Key=key).get("Item")
         size_units = max(1, math.ceil(measure.item_size(item) / 1024)) if item else 1
         units += size_units * (2 if transactional else 1)
-        for name, pk, sk in schema.GLOBAL_INDEXES if item else ():
-            if pk in item and sk in item:
-                # a keys-only index's copy is a few hundred bytes: one unit
-                units += 1 if schema.index_projection(name) == "KEYS_ONLY" else size_units
+        if item:
+            indexes = sum(1 for _, pk, sk in schema.GLOBAL_INDEXES if pk in item and sk in item)
+            units += indexes * size_units
     return units
 
 

@@ -46,5 +46,5 @@ class ForumTable(Construct):
                 index_name=index_name,
                 partition_key=_string_key(index_pk),
                 sort_key=_string_key(index_sk),
-                projection_type=dynamodb.ProjectionType(schema.index_projection(index_name)),
+                projection_type=dynamodb.ProjectionType.ALL,
             )

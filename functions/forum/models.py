@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.constants import BINARY
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -52,7 +52,7 @@ class BoardTopicsIndex(GlobalSecondaryIndex["ForumItem"]):
 class UserPostsIndex(GlobalSecondaryIndex["ForumItem"]):
     class Meta:
         index_name = schema.USER_POSTS_INDEX
-        projection = KeysOnlyProjection()
+        projection = AllProjection()
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)

@@ -12,6 +12,7 @@ Cognito runs no trigger in moto, and the forum needs none: a member who signed u
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -318,8 +319,7 @@ def member_page(username: str, cursor: str | None) -> MemberPage:
     """A member's profile and a page of their latest posts.
 
     Requests: the username's claim, the profile, one Query of the user_posts index (newest
-    first; keys only), and one BatchGetItem of the page's posts and their topics (for the
-    titles): four, whatever the size.
+    first), and one BatchGetItem of the page's topics for their titles: four, whatever the size.
     """
     after = cursors.decode_user_post(cursor) if cursor is not None else None
     profile = profile_of(username)
@@ -334,23 +334,15 @@ def member_page(username: str, cursor: str | None) -> MemberPage:
             schema.USER_POSTS_PK: {"S": gsi_pk},
             schema.USER_POSTS_SK: {"S": after},
         }
-    # The index holds keys only (schema.KEYS_ONLY_INDEXES): the page's posts and their topics
-    # are then read by key in one BatchGetItem.
-    # (A raw Query: PynamoDB's would filter on the items' kind, which the index does not hold.)
-    found = ForumItem._get_connection().query(
-        gsi_pk,
-        index_name=schema.USER_POSTS_INDEX,
-        scan_index_forward=False,
-        limit=per_page + 1,
-        exclusive_start_key=start_key,
-    )["Items"]
-    next_cursor = None
-    if len(found) > per_page:
-        found = found[:per_page]
-        next_cursor = cursors.encode(found[-1][schema.USER_POSTS_SK]["S"])
-    posts, topics = _posts_and_topics(
-        [(entry[schema.PARTITION_KEY]["S"], entry[schema.SORT_KEY]["S"]) for entry in found]
+    found = ForumItem.user_posts.query(
+        gsi_pk, scan_index_forward=False, limit=per_page + 1, last_evaluated_key=start_key
     )
+    posts = [item for item in found if isinstance(item, Post)]
+    next_cursor = None
+    if len(posts) > per_page:
+        posts = posts[:per_page]
+        next_cursor = cursors.encode(posts[-1].gsi2sk or "")
+    topics = _topics(post.topic_id for post in posts)
     shown = [
         (post, topics[post.topic_id])
         for post in posts
@@ -359,24 +351,11 @@ def member_page(username: str, cursor: str | None) -> MemberPage:
     return MemberPage(profile=profile, posts=shown, next_cursor=next_cursor)
 
 
-def _posts_and_topics(
-    post_keys: list[tuple[str, str]],
-) -> tuple[list[Post], dict[str, Topic]]:
-    """The posts of these keys, in their order (those gone since are left out), and their
-    topics by id, in one BatchGetItem (PynamoDB asks again for any keys DynamoDB leaves)."""
-    topic_keys = [(pk, schema.TOPIC_SK) for pk in dict.fromkeys(pk for pk, _ in post_keys)]
-    if not post_keys:
-        return [], {}
-    posts: dict[tuple[str, str], Post] = {}
-    topics: dict[str, Topic] = {}
-    for item in ForumItem.batch_get([*post_keys, *topic_keys]):
-        if isinstance(item, Post):
-            posts[(item.pk, item.sk)] = item
-        elif isinstance(item, Topic):
-            topics[item.topic_id] = item
-    # A post removed between the Query and the read is no longer the member's to show.
-    ordered = [posts[key] for key in post_keys if key in posts and not posts[key].removed]
-    return ordered, topics
+def _topics(topic_ids: Iterable[str]) -> dict[str, Topic]:
+    keys = [(schema.topic_pk(topic_id), schema.TOPIC_SK) for topic_id in dict.fromkeys(topic_ids)]
+    if not keys:
+        return {}
+    return {topic.topic_id: topic for topic in Topic.batch_get(keys)}
 
 
 def avatar_thumb_url(profile: Profile) -> str | None:

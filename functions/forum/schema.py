@@ -62,22 +62,11 @@ USER_POSTS_INDEX = "user_posts"
 USER_POSTS_PK = "gsi2pk"
 USER_POSTS_SK = "gsi2sk"
 
-# (index name, partition key attribute, sort key attribute).
+# (index name, partition key attribute, sort key attribute); every index projects all attributes.
 GLOBAL_INDEXES: tuple[tuple[str, str, str], ...] = (
     (BOARD_TOPICS_INDEX, BOARD_TOPICS_PK, BOARD_TOPICS_SK),
     (USER_POSTS_INDEX, USER_POSTS_PK, USER_POSTS_SK),
 )
-# Indexes that hold only the keys. board_topics projects every attribute: a board page is the
-# index alone. user_posts holds keys only: a post is written once and read there seldom (a
-# member's page, which fetches the page's posts by key with their topics), so a copy of its
-# text in the index would cost a write unit per KB on every reply and edit for nothing.
-KEYS_ONLY_INDEXES = frozenset({USER_POSTS_INDEX})
-
-
-def index_projection(index_name: str) -> str:
-    """The index's DynamoDB projection type: "KEYS_ONLY" or "ALL"."""
-    return "KEYS_ONLY" if index_name in KEYS_ONLY_INDEXES else "ALL"
-
 
 BOARDS_PK = "BOARDS"
 BOARD_SK_PREFIX = "BOARD#"
@@ -172,7 +161,7 @@ def create_table_arguments(table_name: str) -> dict[str, Any]:
                     {"AttributeName": index_pk, "KeyType": "HASH"},
                     {"AttributeName": index_sk, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": index_projection(name)},
+                "Projection": {"ProjectionType": "ALL"},
             }
             for name, index_pk, index_sk in GLOBAL_INDEXES
         ],
