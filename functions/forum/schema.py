@@ -63,6 +63,8 @@ USER_POSTS_PK = "gsi2pk"
 USER_POSTS_SK = "gsi2sk"
 
 # (index name, partition key attribute, sort key attribute); every index projects all attributes.
+# A deployed table cannot change an index's keys or projection (only add or drop whole indexes,
+# one per deploy): a change here is a new index under a new name, rolled out in two deploys.
 GLOBAL_INDEXES: tuple[tuple[str, str, str], ...] = (
     (BOARD_TOPICS_INDEX, BOARD_TOPICS_PK, BOARD_TOPICS_SK),
     (USER_POSTS_INDEX, USER_POSTS_PK, USER_POSTS_SK),
