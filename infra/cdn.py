@@ -9,10 +9,13 @@
 
 Every request first passes AWS WAF: the web ACL of the edge stack (infra/edge.py).
 
-Pages and public reads carry no identity, so neither cookies nor Authorization are part of any
-cache key; they are cached only as long as the origin allows (``s-maxage``; the pages say 10
-seconds), and a response that says nothing is not cached at all. Authorization still reaches the
-API through the origin request policy, and CloudFront never caches a write.
+Pages and public reads carry no identity: no cookie is part of any cache key, and pages have no
+header in theirs. They are cached only as long as the origin allows (``s-maxage``; the pages say
+10 seconds), and a response that says nothing is not cached at all. The API's key holds
+Authorization, the only way a cached behavior passes it to the origin on a GET (``GET /api/me``):
+public reads carry none and share one copy; personal answers say ``private, no-store``. Other
+viewer headers reach the origin through the origin request policy; CloudFront never caches a
+write.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Each answer names its window, and the page sends it back with its next beat (``c
 A beat from a page already counted in the current window then writes nothing at all. A guest's
 page that says where it was counted is not recorded per viewer either: a guest's id is the
 browser's own invention, so the item that remembered it proved nothing the page cannot say;
-such a guest makes a new view when it was counted in neither this window nor the previous
-one. Members are still recorded, so that one account is one viewer whatever its pages say.
+a viewer makes a new view when counted in neither this window nor the previous one. Members
+are still recorded, so that one account is one viewer whatever its pages say.
 """
 
 from __future__ import annotations
@@ -131,7 +131,10 @@ def _record_viewer(
     pk: str, kind: ViewerKind, viewer_id: str, now: int, window: int, expires: datetime
 ) -> tuple[bool, bool]:
     """Record the viewer; whether this is their first beat in the window, and whether it starts
-    a visit (the first beat after a window's length away)."""
+    a visit: they were counted in neither this window nor the previous one, the rule pages
+    that say where they were counted follow too (a page beats twice a window, so a reader who
+    stays is counted in every window; their beats in a window already counted write nothing,
+    so the time last seen cannot tell)."""
     try:
         response = Viewer._get_connection().update_item(
             pk,
@@ -147,10 +150,8 @@ def _record_viewer(
     except UpdateError as error:
         raise Busy("The forum is busy; please try again.") from error
     old = response.get("Attributes", {})
-    previous_seen = int(old["last_seen"]["N"]) if "last_seen" in old else None
     previous_window = int(old["window"]["N"]) if "window" in old else None
-    window_seconds = get_settings().presence_window_seconds
-    new_visit = previous_seen is None or now - previous_seen >= window_seconds
+    new_visit = previous_window is None or previous_window < window - 1
     return previous_window != window, new_visit
 
 

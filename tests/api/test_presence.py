@@ -145,3 +145,27 @@ def test_a_member_is_one_viewer_whatever_the_page_says(call, topic, clock) -> No
         assert member(call, topic["id"], counted_in=first.window - 1).json == seen(1, 0)
     # Then they are still one member viewing, and one view
     assert views(call, topic["id"]) == 1
+
+
+@pytest.mark.parametrize("kind", ["member", "guest"])
+def test_a_reader_who_stays_is_one_view_and_one_who_comes_back_another(
+    call, topic, clock, kind: str
+) -> None:
+    def beat(counted_in: int) -> Answer:
+        if kind == "member":
+            return member(call, topic["id"], counted_in=counted_in)
+        return guest(call, topic["id"], "guest-aaaa", counted_in=counted_in)
+
+    # Given a page that beats every half window for three windows, as pages do
+    counted_in = 0
+    for n in range(6):
+        clock(10 + n * (WINDOW // 2))
+        answer = beat(counted_in)
+        assert answer.json == (seen(1, 0) if kind == "member" else seen(0, 1))
+        counted_in = answer.window
+    # Then that was one view
+    assert views(call, topic["id"]) == 1
+    # And coming back after a whole window away is another
+    clock(10 + 6 * (WINDOW // 2) + 2 * WINDOW)
+    beat(counted_in)
+    assert views(call, topic["id"]) == 2
