@@ -14,6 +14,7 @@ from typing import Any
 from forum import paging
 from forum.cursors import CURSOR_MAX
 from forum.errors import NotFound
+from forum.i18n import _
 from forum.ids import is_id
 from forum.models import Board, LastPost
 
@@ -140,6 +141,7 @@ def not_found(detail: str | None = None) -> Page:
         {
             "heading": "Not found",
             "detail": detail or "There is nothing at this address.",
+            "retry_url": None,
         },
         status=404,
         cache=MISSING_CACHE,
@@ -147,12 +149,22 @@ def not_found(detail: str | None = None) -> Page:
     )
 
 
-def error_page(status: int, heading: str, detail: str) -> Page:
+def error_page(status: int, heading: str, detail: str, retry_url: str | None = None) -> Page:
     return Page(
         "error.html",
         Head(title=heading, description=detail, path="/", indexable=False),
-        {"heading": heading, "detail": detail},
+        {"heading": heading, "detail": detail, "retry_url": retry_url},
         status=status,
         cache=NO_STORE,
         data={"page": "error"},
+    )
+
+
+def busy_page(retry_url: str) -> Page:
+    """503: the table is throttled or unreachable for a moment; the same address soon works."""
+    return error_page(
+        503,
+        _("The forum is busy"),
+        _("Too many requests reached the forum at once. Please try again in a moment."),
+        retry_url,
     )

@@ -16,10 +16,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from forum.errors import ForumError, NotFound
+from forum import faults
+from forum.errors import Busy, ForumError, NotFound
 
 from . import forms, listing, member_page, topic_page
-from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, error_page, not_found
+from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
 from .render import render
 
 logger = Logger()
@@ -166,11 +167,29 @@ def unknown(error: NotFound) -> Response[str]:
 def refused(error: ForumError) -> Response[str]:
     if error.status >= 500:
         logger.warning("page could not be served", extra={"detail": error.detail})
-    page = error_page(error.status, error.title, error.detail)
+    if isinstance(error, Busy):
+        page = busy_page(_this_address())
+    else:
+        page = error_page(error.status, error.title, error.detail)
     response = page_response(page)
     if error.retry_after:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+@app.exception_handler(list(faults.AWS_FAULTS))
+def aws_trouble(error: Exception) -> Response[str]:
+    # A throttled or unreachable table (forum.faults): the API's answer, as a page.
+    logger.warning("AWS call failed", extra={"error": repr(error)})
+    metrics.add_metric(name="AwsErrors", unit="Count", value=1)
+    return refused(faults.busy())
+
+
+def _this_address() -> str:
+    """The address asked for, to try again (only ever a path of this site)."""
+    event = app.current_event
+    query = event.raw_query_string
+    return forms.safe_next(event.raw_path + (f"?{query}" if query else ""))
 
 
 @app.exception_handler(Exception)
