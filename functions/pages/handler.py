@@ -167,6 +167,18 @@ def unknown(error: NotFound) -> Response[str]:
 def refused(error: ForumError) -> Response[str]:
     if error.status >= 500:
         logger.warning("page could not be served", extra={"detail": error.detail})
+    return _refusal(error)
+
+
+@app.exception_handler(list(faults.AWS_FAULTS))
+def aws_trouble(error: Exception) -> Response[str]:
+    # A throttled or unreachable table (forum.faults): the API's answer, as a page.
+    logger.warning("AWS call failed", extra={"error": repr(error)})
+    metrics.add_metric(name="AwsErrors", unit="Count", value=1)
+    return _refusal(faults.busy())
+
+
+def _refusal(error: ForumError) -> Response[str]:
     if isinstance(error, Busy):
         page = busy_page(_this_address())
     else:
@@ -175,14 +187,6 @@ def refused(error: ForumError) -> Response[str]:
     if error.retry_after:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
-
-
-@app.exception_handler(list(faults.AWS_FAULTS))
-def aws_trouble(error: Exception) -> Response[str]:
-    # A throttled or unreachable table (forum.faults): the API's answer, as a page.
-    logger.warning("AWS call failed", extra={"error": repr(error)})
-    metrics.add_metric(name="AwsErrors", unit="Count", value=1)
-    return refused(faults.busy())
 
 
 def _this_address() -> str:
