@@ -6,17 +6,16 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import boards
 
 from .auth import require_member
+from .params import BoardId
 from .schemas import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage, UnderWay
 from .shaping import board_out, topic_summary, under_way
 
 router = Router()
-
-BoardId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The board's id.")]
 
 
 @router.get("/api/boards", summary="All boards in display order, with counters and last post")

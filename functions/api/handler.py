@@ -24,10 +24,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
-from forum.errors import Busy, ForumError
+from forum import faults
+from forum.errors import ForumError
 from forum.settings import get_settings
 
 from . import accounts, boards, posts, presence, preview, topics, uploads, users
@@ -105,14 +104,14 @@ def not_found(_: NotFoundError) -> Response[Any]:
     )
 
 
-@app.exception_handler([PynamoDBException, ClientError, BotoCoreError])
+@app.exception_handler(list(faults.AWS_FAULTS))
 def aws_trouble(error: Exception) -> Response[Any]:
     # Throttling, timeouts, an unreachable service: ours to fix or to wait out, not the
     # caller's. Every write is one transaction or one conditional write, so nothing was
     # half-done; the caller may retry.
     logger.warning("AWS call failed", extra={"error": repr(error)})
     metrics.add_metric(name="AwsErrors", unit="Count", value=1)
-    return from_forum_error(Busy("The forum is busy right now; please try again shortly."))
+    return from_forum_error(faults.busy())
 
 
 @app.exception_handler(Exception)

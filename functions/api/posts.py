@@ -7,10 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from forum import posts
+from forum import paging, posts
 from forum.models import Post, Topic
-from forum.settings import get_settings
-from forum.topics import get_topic, page_count
+from forum.topics import get_topic
 
 from . import idempotency
 from .auth import require_member
@@ -46,8 +45,8 @@ def reply(
 def reply_out(topic: Topic, post: Post) -> ReplyOut:
     return ReplyOut(
         post=post_out(post),
-        page=(int(post.number) - 1) // get_settings().posts_per_page + 1,
-        page_count=page_count(topic),
+        page=paging.page_of(int(post.number)),
+        page_count=paging.page_count(int(topic.last_number)),
         reply_count=int(topic.reply_count),
     )
 

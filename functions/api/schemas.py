@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from forum.ids import ID_SCHEMA_PATTERN
+
 
 class Schema(BaseModel):
     # Validators and serializers are built when a model is first used rather than when the
@@ -248,7 +250,7 @@ class TopicChangeIn(Request):
     locked: StrictBool | None = None
     pinned: StrictBool | None = Field(default=None, description="Pinned topics head their board.")
     board_id: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Move the topic to this board."
+        default=None, pattern=ID_SCHEMA_PATTERN, description="Move the topic to this board."
     )
     title: str | None = Field(default=None, max_length=10_000, description="1-200 characters.")
 

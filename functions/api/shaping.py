@@ -7,12 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from forum import schema
+from forum import paging, schema
 from forum.attachments import media_url
 from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
 from forum.profiles import avatar_thumb_url, is_banned
-from forum.settings import get_settings
-from forum.topics import page_count
 
 from .idempotency import REPLAYED_HEADER
 from .schemas import (
@@ -93,8 +91,8 @@ def topic_header(topic: Topic, page: int) -> TopicHeader:
         pinned=bool(topic.pinned),
         locked=bool(topic.locked),
         page=page,
-        page_count=page_count(topic),
-        per_page=get_settings().posts_per_page,
+        page_count=paging.page_count(int(topic.last_number)),
+        per_page=paging.per_page(),
     )
 
 
@@ -195,7 +193,7 @@ def member_post_out(post: Post, topic: Topic) -> MemberPostOut:
     return MemberPostOut(
         topic=TopicRef(id=topic.topic_id, title=topic.title),
         number=int(post.number),
-        page=(int(post.number) - 1) // get_settings().posts_per_page + 1,
+        page=paging.page_of(int(post.number)),
         created_at=post.created_at,
         edited_at=post.edited_at,
         body_html=post.body_html,

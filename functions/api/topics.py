@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import moderation, posts, topics
 from forum.models import Post, Topic
@@ -14,7 +13,7 @@ from forum.models import Post, Topic
 from . import idempotency
 from .auth import require_member
 from .boards import BoardId
-from .params import IdempotencyKey, TopicId
+from .params import IdempotencyKey, Page, TopicId
 from .schemas import (
     NeighbourOut,
     PagePostOut,
@@ -61,7 +60,7 @@ def opening(topic: Topic, post: Post) -> TopicPage:
 @router.get("/api/topics/<topic_id>", summary="A topic's header and the posts of one page")
 def topic_page(
     topic_id: TopicId,
-    page: Annotated[int, Query(ge=1, le=10**9, description="1 is the first page.")] = 1,
+    page: Page = 1,
 ) -> TopicPage:
     """The posts (one Query), then the header and the authors' cards (one BatchGetItem)."""
     topic, page_posts, cards = topics.topic_page_with_authors(topic_id, page)

@@ -82,7 +82,7 @@ ACCEPTED_TYPES = (
     "image/heif",
 )
 _TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")
 _FIELD = "attachment_ids"
 
 

@@ -2,6 +2,10 @@
 
 A cursor names the last item of the page before, by its place in the index's order. It is
 checked strictly on the way back in: a cursor that was not made here is a 400, never a 500.
+Strictly means exactly what ``encode`` makes: unpadded URL-safe base64 (the decoder would
+otherwise skip characters outside its alphabet) of a JSON list holding one key of the index's
+form, in ASCII digits (Python's ``\\d`` takes any script's) and with nothing after it (``$``
+takes a final line break), so a forged cursor never reaches DynamoDB.
 """
 
 from __future__ import annotations
@@ -12,13 +16,17 @@ import json
 import re
 
 from .errors import BadRequest
+from .i18n import _
+from .ids import ID
+from .schema import POST_NUMBER_DIGITS
 
-_ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z"
-_ID = r"[A-Za-z0-9_-]{1,64}"
+CURSOR_MAX = 400
+_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 # schema.topic_order_key: {pinned}#{last activity}#{topic_id}
-_ORDER_KEY = re.compile(rf"^[01]#{_ISO}#{_ID}$")
+_ORDER_KEY = re.compile(rf"[01]#{_ISO}#{ID}", re.ASCII)
 # schema.user_post_key: {created_at}#{topic_id}#{number:010d}
-_USER_POST_KEY = re.compile(rf"^{_ISO}#{_ID}#\d{{10}}$")
+_USER_POST_KEY = re.compile(rf"{_ISO}#{ID}#[0-9]{{{POST_NUMBER_DIGITS}}}", re.ASCII)
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
 def encode(key: str) -> str:
@@ -27,8 +35,10 @@ def encode(key: str) -> str:
 
 
 def _decode(cursor: str, pattern: re.Pattern[str], where: str) -> str:
-    invalid = BadRequest(f"The cursor is not valid; start again from {where}.")
-    if len(cursor) > 400:
+    invalid = BadRequest(
+        _("The cursor is not valid; start again from {where}.").format(where=where)
+    )
+    if len(cursor) > CURSOR_MAX or not _BASE64URL.fullmatch(cursor):
         raise invalid
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -37,14 +47,17 @@ def _decode(cursor: str, pattern: re.Pattern[str], where: str) -> str:
         raise invalid from error
     if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)):
         raise invalid
-    if not pattern.match(value[0]):
+    key = value[0]
+    # Only the cursor made from the key is that key's cursor (no other spacing, escaping or
+    # spare bits in the last base64 character).
+    if not pattern.fullmatch(key) or encode(key) != cursor:
         raise invalid
-    return value[0]
+    return key
 
 
 def decode(cursor: str) -> str:
     """The board-order key the cursor points after."""
-    return _decode(cursor, _ORDER_KEY, "the board's first page")
+    return _decode(cursor, _ORDER_KEY, _("the board's first page"))
 
 
 def topic_id_of(order_key: str) -> str:
@@ -53,10 +66,10 @@ def topic_id_of(order_key: str) -> str:
 
 def decode_user_post(cursor: str) -> str:
     """The user_posts key (created_at#topic_id#number) the cursor points after."""
-    return _decode(cursor, _USER_POST_KEY, "the member's first page of posts")
+    return _decode(cursor, _USER_POST_KEY, _("the member's first page of posts"))
 
 
 def user_post_of(key: str) -> tuple[str, int]:
     """The topic id and post number a user_posts key names."""
-    _, topic_id, number = key.rsplit("#", 2)
+    _created, topic_id, number = key.rsplit("#", 2)
     return topic_id, int(number)

@@ -36,10 +36,10 @@ from .models import (
 )
 from .settings import get_settings
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}\Z")
 DISPLAY_NAME_MAX = 40
 ABOUT_MAX = 1_000
-ATTACHMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ATTACHMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 def clean_username(username: str) -> str:

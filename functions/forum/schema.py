@@ -75,6 +75,8 @@ BOARD_SK_PREFIX = "BOARD#"
 TOPIC_PK_PREFIX = "TOPIC#"
 TOPIC_SK = "TOPIC"
 POST_SK_PREFIX = "POST#"
+# Post numbers in keys are zero-padded to this many digits (forum.paging stops short of more).
+POST_NUMBER_DIGITS = 10
 PRESENCE_SK_PREFIX = "PRESENCE#"
 VIEWER_SK_PREFIX = "VIEWER#"
 BOARD_GSI_PREFIX = "BOARD#"
@@ -105,7 +107,7 @@ def topic_pk(topic_id: str) -> str:
 
 def post_sk(number: int) -> str:
     # Zero-padded so that the lexical order of sort keys is the numeric order of posts.
-    return f"{POST_SK_PREFIX}{number:010d}"
+    return f"{POST_SK_PREFIX}{number:0{POST_NUMBER_DIGITS}d}"
 
 
 def board_gsi_pk(board_id: str) -> str:
@@ -121,7 +123,7 @@ def user_gsi_pk(user_id: str) -> str:
 
 
 def user_post_key(created_at: str, topic_id: str, number: int) -> str:
-    return f"{created_at}#{topic_id}#{number:010d}"
+    return f"{created_at}#{topic_id}#{number:0{POST_NUMBER_DIGITS}d}"
 
 
 def user_pk(user_id: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -10,7 +9,7 @@ from typing import Any, Literal
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import attachments, clock, flood, schema
+from . import attachments, clock, flood, paging, schema
 from .boards import get_board
 from .content import clean_body, clean_title, rendered_body
 from .errors import Busy, NotFound
@@ -28,7 +27,6 @@ from .models import (
     transaction,
 )
 from .profiles import not_banned
-from .settings import get_settings
 
 # A first write makes the author's profile and is tried again; a second miss is not expected.
 PROFILE_ATTEMPTS = 3
@@ -187,10 +185,6 @@ def count_for_author(
     )
 
 
-def page_count(topic: Topic) -> int:
-    return max(1, math.ceil(topic.last_number / get_settings().posts_per_page))
-
-
 def topic_page_with_authors(
     topic_id: str, page: int
 ) -> tuple[Topic, list[Post], dict[str, Profile]]:
@@ -199,14 +193,11 @@ def topic_page_with_authors(
     Page N is a key range, so the posts can be read first, without the header; then the header
     and the profiles of the page's authors come in one BatchGetItem.
     """
-    if page < 1:
-        raise NotFound(f"There is no page {page}.")
-    per_page = get_settings().posts_per_page
-    first = (page - 1) * per_page + 1
+    first, last = paging.post_range(page)
     posts = list(
         Post.query(
             schema.topic_pk(topic_id),
-            Post.sk.between(schema.post_sk(first), schema.post_sk(page * per_page)),
+            Post.sk.between(schema.post_sk(first), schema.post_sk(last)),
         )
     )
     keys = [(schema.topic_pk(topic_id), schema.TOPIC_SK)]
@@ -221,8 +212,9 @@ def topic_page_with_authors(
             profiles[item.user_id] = item
     if topic is None or topic.removed:
         raise NotFound(f"There is no topic with the id {topic_id!r}.")
-    if page > page_count(topic):
-        raise NotFound(f"The topic has {page_count(topic)} page(s); there is no page {page}.")
+    pages = paging.page_count(int(topic.last_number))
+    if page > pages:
+        raise NotFound(f"The topic has {pages} page(s); there is no page {page}.")
     return topic, posts, profiles
 
 

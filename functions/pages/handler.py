@@ -16,9 +16,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from forum.errors import ForumError, NotFound
+from forum import faults
+from forum.errors import Busy, ForumError, NotFound
 
-from . import views
+from . import forms, listing, member_page, topic_page
+from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
 from .render import render
 
 logger = Logger()
@@ -28,7 +30,7 @@ app = APIGatewayHttpResolver()
 
 HTML = "text/html; charset=utf-8"
 READ_METHODS = ["GET", "HEAD"]
-_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$")
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?", re.ASCII)
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -41,7 +43,7 @@ def origin() -> str:
     headers = app.current_event.headers
     host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
     host = host.split(",", 1)[0].strip()
-    if not _HOST.match(host):
+    if not _HOST.fullmatch(host):
         host = "localhost"
     proto = (headers.get("x-forwarded-proto") or "").split(",", 1)[0].strip()
     if proto not in ("http", "https"):
@@ -49,12 +51,12 @@ def origin() -> str:
     return f"{proto}://{host}"
 
 
-def page_response(page: views.Page) -> Response[str]:
+def page_response(page: Page) -> Response[str]:
     html = render(
         page.template,
         head=page.head,
         origin=origin(),
-        site_name=views.SITE_NAME,
+        site_name=SITE_NAME,
         data=page.data,
         **page.context,
     )
@@ -76,7 +78,7 @@ def _redirect(location: str) -> Response[str]:
         status_code=302,
         content_type=HTML,
         body="",
-        headers={"Location": location, "Cache-Control": views.MISSING_CACHE},
+        headers={"Location": location, "Cache-Control": MISSING_CACHE},
     )
 
 
@@ -86,48 +88,48 @@ def _query(name: str) -> str | None:
 
 @app.route("/", method=READ_METHODS)
 def board_index() -> Response[str]:
-    return page_response(views.index())
+    return page_response(listing.index())
 
 
 @app.route("/b/<board_id>", method=READ_METHODS)
 def board(board_id: str) -> Response[str]:
-    return page_response(views.board(board_id, _query("cursor")))
+    return page_response(listing.board(board_id, _query("cursor")))
 
 
 @app.route("/t/<topic_id>", method=READ_METHODS)
 def topic(topic_id: str) -> Response[str]:
-    return page_response(views.topic(topic_id, _query("page")))
+    return page_response(topic_page.topic(topic_id, _query("page")))
 
 
 @app.route("/t/<topic_id>/<slug>", method=READ_METHODS)
 def topic_with_slug(topic_id: str, slug: str) -> Response[str]:
     # SMF's prev_next: the link names a direction and the server finds the topic when followed.
     if slug == "previous":
-        return _redirect(views.neighbour(topic_id, "previous"))
+        return _redirect(topic_page.neighbour(topic_id, "previous"))
     if slug == "next":
-        return _redirect(views.neighbour(topic_id, "next"))
+        return _redirect(topic_page.neighbour(topic_id, "next"))
     # Any other slug shows the topic; its canonical address carries the current title's slug.
-    return page_response(views.topic(topic_id, _query("page")))
+    return page_response(topic_page.topic(topic_id, _query("page")))
 
 
 @app.route("/u/<username>", method=READ_METHODS)
 def member(username: str) -> Response[str]:
-    return page_response(views.member(username, _query("cursor")))
+    return page_response(member_page.member(username, _query("cursor")))
 
 
 @app.route("/login", method=READ_METHODS)
 def login() -> Response[str]:
-    return page_response(views.login(_query("next")))
+    return page_response(forms.login(_query("next")))
 
 
 @app.route("/register", method=READ_METHODS)
 def register() -> Response[str]:
-    return page_response(views.register())
+    return page_response(forms.register())
 
 
 @app.route("/new-topic", method=READ_METHODS)
 def new_topic() -> Response[str]:
-    return page_response(views.new_topic(_query("board")))
+    return page_response(forms.new_topic(_query("board")))
 
 
 ROBOTS = """User-agent: *
@@ -153,23 +155,45 @@ def robots() -> Response[str]:
 
 @app.not_found
 def nothing_here(_: NotFoundError) -> Response[str]:
-    return page_response(views.not_found())
+    return page_response(not_found())
 
 
 @app.exception_handler(NotFound)
 def unknown(error: NotFound) -> Response[str]:
-    return page_response(views.not_found(error.detail))
+    return page_response(not_found(error.detail))
 
 
 @app.exception_handler(ForumError)
 def refused(error: ForumError) -> Response[str]:
     if error.status >= 500:
         logger.warning("page could not be served", extra={"detail": error.detail})
-    page = views.error_page(error.status, error.title, error.detail)
+    return _refusal(error)
+
+
+@app.exception_handler(list(faults.AWS_FAULTS))
+def aws_trouble(error: Exception) -> Response[str]:
+    # A throttled or unreachable table (forum.faults): the API's answer, as a page.
+    logger.warning("AWS call failed", extra={"error": repr(error)})
+    metrics.add_metric(name="AwsErrors", unit="Count", value=1)
+    return _refusal(faults.busy())
+
+
+def _refusal(error: ForumError) -> Response[str]:
+    if isinstance(error, Busy):
+        page = busy_page(_this_address())
+    else:
+        page = error_page(error.status, error.title, error.detail)
     response = page_response(page)
     if error.retry_after:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _this_address() -> str:
+    """The address asked for, to try again (only ever a path of this site)."""
+    event = app.current_event
+    query = event.raw_query_string
+    return forms.safe_next(event.raw_path + (f"?{query}" if query else ""))
 
 
 @app.exception_handler(Exception)
@@ -177,14 +201,14 @@ def unexpected(error: Exception) -> Response[str]:
     # A bug of ours: log everything, show the reader a page in the site's style.
     logger.exception("unhandled error")
     metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-    page = views.error_page(
+    page = error_page(
         500, "Something went wrong", "Something went wrong on our side; it was logged."
     )
     try:
         return page_response(page)
     except Exception:  # the error page itself failed: plain words, no template
         logger.exception("the error page failed too")
-        return _html(500, "<!doctype html><title>Error</title><p>Something went wrong.", "no-store")
+        return _html(500, "<!doctype html><title>Error</title><p>Something went wrong.", NO_STORE)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,4 +1,8 @@
-"""Jinja2 for the pages: one environment, autoescaped, with the forum's few filters."""
+"""Jinja2 for the pages: one environment, autoescaped, with the forum's few filters.
+
+Templates write their words as ``{{ _("...") }}`` (or ``{% trans %}``): Jinja2's i18n extension
+reads them through the forum's one gettext catalog (``forum.i18n``), as the API's messages.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+
+from forum import i18n
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -86,7 +92,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Added by the i18n extension, so unknown to the type checker.
+    env.install_gettext_translations(i18n.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["time"] = time_tag
     env.filters["date_text"] = date_text
     env.filters["slug"] = slugify

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from forum.settings import get_settings
+from forum import paging
 
 from .render import slugify
 
@@ -20,13 +20,8 @@ def topic_url(topic_id: str, title: str, page: int = 1) -> str:
     return f"{path}?page={page}" if page > 1 else path
 
 
-def page_of(number: int) -> int:
-    """The page of a topic that shows post ``number``."""
-    return (max(1, number) - 1) // get_settings().posts_per_page + 1
-
-
 def post_url(topic_id: str, title: str, number: int) -> str:
-    return f"{topic_url(topic_id, title, page_of(number))}#msg{number}"
+    return f"{topic_url(topic_id, title, paging.page_of(number))}#msg{number}"
 
 
 def member_url(username: str) -> str:

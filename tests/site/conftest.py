@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -14,6 +14,7 @@ import pytest
 
 from local.events import build_event
 
+from ..api.conftest import Faults
 from ..conftest import ADMIN, MEMBER, OTHER, Caller, LambdaContextStub
 
 
@@ -123,3 +124,12 @@ def forum(call: Caller) -> dict[str, Any]:
         "topic_id": topic_id,
         "second_id": second.json["topic"]["id"],
     }
+
+
+@pytest.fixture
+def faults(table: Any) -> Iterator[Faults]:
+    """DynamoDB failing chosen operations as the service fails them (tests/api's faults)."""
+    injected = Faults()
+    injected.events.register_first("before-call.dynamodb", injected)  # type: ignore[arg-type]
+    yield injected
+    injected.events.unregister("before-call.dynamodb", injected)  # type: ignore[arg-type]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from forum.errors import NotFound
+from pages.common import page_number
+from pages.forms import safe_next
 from pages.render import date_text, plain_text, slugify
-from pages.views import page_links, page_number, safe_next
+from pages.topic_page import page_links
 
 
 def test_page_links_show_first_last_and_the_pages_around_the_current() -> None:

@@ -27,19 +27,20 @@ function announce(...parts) {
   status.replaceChildren(...parts);
 }
 
-function pageUrl(number) {
-  const perPage = Number(page.perPage) || 20;
-  const onPage = Math.floor((number - 1) / perPage) + 1;
+// Pages are the server's to count (forum.paging): every post this page shows is on this
+// page, and a reply's answer says which page the new post is on.
+const thisPage = () => Number(page.pageNumber) || 1;
+
+/** The address of post `number`, shown on page `onPage`. */
+function postUrl(number, onPage = thisPage()) {
   const base = location.pathname;
   return `${onPage > 1 ? `${base}?page=${onPage}` : base}#msg${number}`;
 }
 
 /** A post's Markdown source and version, from the API (the page holds only the HTML). */
 async function source(number) {
-  const perPage = Number(page.perPage) || 20;
-  const onPage = Math.floor((number - 1) / perPage) + 1;
   // Past the edge cache: the source being edited must be the latest (its version is checked).
-  const answer = await api(`${topicPath}?page=${onPage}&fresh=${Date.now()}`);
+  const answer = await api(`${topicPath}?page=${thisPage()}&fresh=${Date.now()}`);
   const post = answer.posts.find((item) => item.number === number);
   if (!post || post.removed) throw new Error('That post is no longer there.');
   return post;
@@ -55,7 +56,7 @@ async function quote(article) {
     const post = await source(number);
     const author = article.dataset.author || post.author.name;
     const lines = post.body.split('\n').map((line) => (line ? `> ${line}` : '>'));
-    composer?.insert(`> **${escapeName(author)}** wrote in [#${number}](${pageUrl(number)}):\n>\n${lines.join('\n')}\n\n`);
+    composer?.insert(`> **${escapeName(author)}** wrote in [#${number}](${postUrl(number)}):\n>\n${lines.join('\n')}\n\n`);
   } catch (failure) {
     announce(describe(failure));
   }
@@ -184,17 +185,17 @@ function countOneMorePost(authorId) {
 function showReply(answer) {
   const post = answer.post;
   page.lastNumber = String(post.number);
-  if (answer.page && answer.page !== Number(page.pageNumber)) {
+  if (answer.page && answer.page !== thisPage()) {
     // It belongs on a later page: this page stays as it is (its address, reloaded or shared,
     // shows what it showed), and the notice links to the reply where it is.
     announce(
       `Your reply was posted as #${post.number}. It is on page ${answer.page}: `,
-      el('a', { href: pageUrl(post.number) }, `go to #${post.number}`),
+      el('a', { href: postUrl(post.number, answer.page) }, `go to #${post.number}`),
       '.',
     );
     return;
   }
-  const item = postElement(post, pageUrl(post.number));
+  const item = postElement(post, postUrl(post.number));
   const card = authorCardFromPage(post.author.id);
   if (card) item.querySelector('aside.author')?.replaceWith(card);
   document.querySelector('[data-posts]').append(item);

@@ -1,0 +1,83 @@
+"""The pages of forms the scripts fill in: signing in, registering, starting a topic."""
+
+from __future__ import annotations
+
+from forum import boards
+
+from .common import FORM_CACHE, SITE_NAME, Head, Page, board_row, require_id
+from .urls import login_url, new_topic_url
+
+
+def safe_next(raw: str | None) -> str:
+    """Where to go after signing in: a path of this site, never another site."""
+    # Browsers drop tabs and line breaks from an address and read "\" as "/", so "/\t/host"
+    # and "/\\host" mean "//host", another site. Control characters have no place in a path.
+    if (
+        not raw
+        or not raw.startswith("/")
+        or raw.startswith("//")
+        or "\\" in raw
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in raw)
+    ):
+        return "/"
+    return raw[:500]
+
+
+def login(next_path: str | None) -> Page:
+    return Page(
+        "login.html",
+        Head(
+            title="Sign in",
+            description=f"Sign in to {SITE_NAME} to write.",
+            path="/login",
+            indexable=False,
+        ),
+        {"register_url": "/register"},
+        cache=FORM_CACHE,
+        data={"page": "login", "next": safe_next(next_path)},
+    )
+
+
+def register() -> Page:
+    return Page(
+        "register.html",
+        Head(
+            title="Register",
+            description=f"Become a member of {SITE_NAME}.",
+            path="/register",
+            indexable=False,
+        ),
+        {"login_url": "/login"},
+        cache=FORM_CACHE,
+        data={"page": "register"},
+    )
+
+
+def new_topic(board_id: str | None) -> Page:
+    if board_id is None or board_id == "":
+        rows = [board_row(board) for board in boards.list_boards()]
+        return Page(
+            "choose_board.html",
+            Head(
+                title="Start a topic",
+                description="Choose the board for a new topic.",
+                path="/new-topic",
+                indexable=False,
+            ),
+            {"boards": rows},
+            data={"page": "choose-board"},
+        )
+    require_id(board_id, "board")
+    found = boards.get_board(board_id)
+    path = new_topic_url(board_id)
+    return Page(
+        "new_topic.html",
+        Head(
+            title=f"New topic in {found.name}",
+            description=f"Start a topic in {found.name}.",
+            path=path,
+            indexable=False,
+        ),
+        {"board": board_row(found), "login_url": login_url(path)},
+        data={"page": "new-topic", "board-id": board_id},
+    )
