@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum.errors import ForumError, NotFound
+from forum.origin import refusal as origin_refusal
 
 from . import views
 from .render import render
@@ -44,6 +45,10 @@ def origin() -> str:
     if not _HOST.match(host):
         host = "localhost"
     proto = (headers.get("x-forwarded-proto") or "").split(",", 1)[0].strip()
+    if headers.get("x-forwarded-host") and host.split(":", 1)[0] not in _LOOPBACK:
+        # CloudFront's function set the host, and every behavior sends HTTP viewers to HTTPS;
+        # an X-Forwarded-Proto would be the viewer's own, which no page may cache.
+        proto = "https"
     if proto not in ("http", "https"):
         proto = "http" if host.split(":", 1)[0] in _LOOPBACK else "https"
     return f"{proto}://{host}"
@@ -190,4 +195,8 @@ def unexpected(error: Exception) -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Only what came through CloudFront (and so past AWS WAF) is served (forum.origin).
+    forbidden = origin_refusal(event)
+    if forbidden is not None:
+        return forbidden
     return app.resolve(event, context)
