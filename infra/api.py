@@ -105,8 +105,9 @@ PUBLIC_ROUTE_REASONS = {
     ),
     "POST /api/topics/{topic_id}/heartbeat": (
         "Guests' presence heartbeat: a guest viewing a topic is counted without an account "
-        "(SMF's 'M Guests'); it only records an anonymous presence, bounded by the stage's "
-        "throttling. Members use the authorized /heartbeat/member route."
+        "(SMF's 'M Guests'); it only records an anonymous presence, at most one guest and one "
+        "view per address, topic and window (forum.presence). Members use the authorized "
+        "/heartbeat/member route."
     ),
 }
 

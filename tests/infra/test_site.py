@@ -277,3 +277,42 @@ def test_the_web_bucket_gets_the_static_files_and_the_browsers_config(synth: Syn
 def test_the_stack_names_the_forums_address(synth: Synthesis) -> None:
     outputs = synth.template.to_json()["Outputs"]
     assert "SiteUrl" in outputs
+
+
+def test_nothing_else_is_reachable_but_through_cloudfront_and_the_signed_upload(
+    synth: Synthesis,
+) -> None:
+    # Given every bucket, bucket policy and invoke permission of the stack
+    distribution_id, _ = synth.one("AWS::CloudFront::Distribution")
+    api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
+    buckets = synth.of_type("AWS::S3::Bucket")
+    policies = {
+        resource["Properties"]["Bucket"]["Ref"]: resource["Properties"]["PolicyDocument"]
+        for resource in synth.of_type("AWS::S3::BucketPolicy").values()
+    }
+
+    # Then no bucket can be made public, and the only reader a policy allows is this
+    # distribution (origin access control): the web and media buckets
+    readable = set()
+    for bucket_id, bucket in buckets.items():
+        block = bucket["Properties"]["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4, bucket_id
+        for statement in policies.get(bucket_id, {}).get("Statement", []):
+            if statement["Effect"] != "Allow":
+                continue
+            assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}, bucket_id
+            assert statement["Action"] == "s3:GetObject", bucket_id
+            source = json.dumps(statement["Condition"]["StringEquals"]["AWS:SourceArn"])
+            assert distribution_id in source, bucket_id
+            readable.add(bucket_id)
+    assert len(readable) == 2 and len(buckets) == 3
+    # and the uploads bucket, the one the browser posts to, allows nobody: only a presigned
+    # POST, signed by the api function's role for a member's upload, puts an object there
+    (uploads,) = set(buckets) - readable
+    assert uploads.startswith("ImagesUploads")
+    # And no function has an address of its own, and only this HTTP API invokes them
+    assert not synth.of_type("AWS::Lambda::Url")
+    for logical_id, permission in synth.of_type("AWS::Lambda::Permission").items():
+        props = permission["Properties"]
+        assert props["Principal"] == "apigateway.amazonaws.com", logical_id
+        assert {"Ref": api_id} in props["SourceArn"]["Fn::Join"][1], logical_id
