@@ -12,15 +12,14 @@ the HTTP API carry the origin header by which its functions know CloudFront (inf
 forum.origin).
 
 Pages and public reads carry no identity: no cookie is part of any cache key, and the pages'
-holds one header, the viewer's host name that a CloudFront Function copies into
+key holds one header, the viewer's host name, which a CloudFront Function copies into
 X-Forwarded-Host for their canonical and Open Graph addresses (with several domain names, a
 page cached under one is never served under another). They are cached only as long as the
 origin allows (``s-maxage``; the pages say 10 seconds), and a response that says nothing is not
-cached at all. The API's key holds
-Authorization, the only way a cached behavior passes it to the origin on a GET (``GET /api/me``):
-public reads carry none and share one copy; personal answers say ``private, no-store``. Other
-viewer headers reach the origin through the origin request policy; CloudFront never caches a
-write.
+cached at all. The API's key holds Authorization, the only way a cached behavior passes it to
+the origin on a GET (``GET /api/me``): public reads carry none and share one copy; personal
+answers say ``private, no-store``. Other viewer headers reach the origin through the origin
+request policy; CloudFront never caches a write.
 """
 
 from __future__ import annotations
