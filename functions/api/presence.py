@@ -13,9 +13,10 @@ from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 router = Router()
 
 
-# Set by CloudFront (AllViewerExceptHostHeader passes CloudFront's own headers); a request that
-# did not come through CloudFront is refused before it gets here (forum.origin).
+# Set by CloudFront; a request that did not come through CloudFront is refused before it gets
+# here (forum.origin), so neither is the viewer's own (see forum.presence.guest_id).
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+FORWARDED_FOR_HEADER = "x-forwarded-for"
 
 
 @router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
@@ -24,7 +25,11 @@ def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
     # still accepted from pages that send it): see forum.presence.
     event = router.current_event
     source_ip = str(event.raw_event.get("requestContext", {}).get("http", {}).get("sourceIp", ""))
-    guest = presence.guest_id(event.headers.get(VIEWER_ADDRESS_HEADER), source_ip)
+    guest = presence.guest_id(
+        event.headers.get(VIEWER_ADDRESS_HEADER),
+        source_ip,
+        event.headers.get(FORWARDED_FOR_HEADER),
+    )
     seen = presence.heartbeat(topic_id, "guest", guest, body.counted_in)
     return presence_out(seen)
 

@@ -194,6 +194,24 @@ def test_a_guest_id_is_the_address_hashed() -> None:
     assert guest_id("::ffff:198.51.100.7:443", "x") == same
     assert guest_id("nonsense", "198.51.100.7") == same
     assert guest_id("198.51.100.7", "10.0.0.1") == same  # no port
+    # Without CloudFront-Viewer-Address: the address CloudFront appended to X-Forwarded-For,
+    # not what the viewer put before it, nor what the HTTP API appended after (the connection)
+    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7, 10.0.0.1") == same
+    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7") == same
+    assert guest_id(None, "198.51.100.7", "198.51.100.7") == same
+
+
+def test_a_guest_behind_cloudfront_is_counted_by_the_address_cloudfront_appended(
+    call, topic, clock
+) -> None:
+    # Given a client that invents X-Forwarded-For entries before the one CloudFront appends
+    for n in range(5):
+        headers = {"x-forwarded-for": f"192.0.2.{n}, 198.51.100.7"}
+        body = {"viewer_id": f"guest-{n:04d}", "counted_in": 0}
+        reply = call("POST", f"/api/topics/{topic['id']}/heartbeat", body, headers=headers)
+        # Then it is still one guest
+        assert Answer(reply).json == seen(0, 1)
+    assert views(call, topic["id"]) == 1
 
 
 def test_a_member_is_one_viewer_whatever_the_page_says(call, topic, clock) -> None:
