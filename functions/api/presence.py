@@ -13,8 +13,8 @@ from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 router = Router()
 
 
-# Set by CloudFront; a request that did not come through CloudFront is refused before it gets
-# here (forum.origin), so neither is the viewer's own (see forum.presence.guest_id).
+# Where CloudFront names the viewer's address (see forum.presence.guest_id); a request that did
+# not come through CloudFront is refused before it gets here (forum.origin).
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 FORWARDED_FOR_HEADER = "x-forwarded-for"
 

@@ -63,19 +63,18 @@ IPV6_NETWORK_BITS = 64
 def guest_id(viewer_address: str | None, source_ip: str, forwarded_for: str | None = None) -> str:
     """The id a guest is counted by: their address, hashed (IPv6 by its /64 network).
 
-    The address is CloudFront's ``CloudFront-Viewer-Address`` ("ip:port"), which CloudFront
-    sets itself; else the last entry of ``X-Forwarded-For`` that is not the connection's own
-    ``source_ip`` (CloudFront appends the viewer's address there, and the HTTP API may append
-    CloudFront's; what comes before is the viewer's to invent); else ``source_ip`` (the local
-    gateway, the tests). Requests that did not come through CloudFront are refused before
-    (forum.origin), so these headers are CloudFront's. Hashed so that the table keeps no
-    reader's address; the items expire with their window.
+    The address is the last entry of ``X-Forwarded-For`` that is not the connection's own
+    ``source_ip``: CloudFront appends the viewer's address there, after whatever the viewer
+    sent, and the HTTP API may append CloudFront's. Else CloudFront's
+    ``CloudFront-Viewer-Address`` ("ip:port"), else ``source_ip`` (the local gateway, the
+    tests). Requests that did not come through CloudFront are refused before (forum.origin).
+    Hashed so that the table keeps no reader's address; the items expire with their window.
     """
     sent = (viewer_address or "").strip()
     forwarded = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
     while forwarded and forwarded[-1] == source_ip:
         forwarded.pop()
-    candidates = [sent.rpartition(":")[0].strip("[]"), sent, *forwarded[-1:], source_ip]
+    candidates = [*forwarded[-1:], sent.rpartition(":")[0].strip("[]"), sent, source_ip]
     address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
     for text in candidates:
         try:

@@ -212,6 +212,12 @@ def test_a_guest_behind_cloudfront_is_counted_by_the_address_cloudfront_appended
         # Then it is still one guest
         assert Answer(reply).json == seen(0, 1)
     assert views(call, topic["id"]) == 1
+    # And a CloudFront-Viewer-Address of the viewer's own making changes nothing either
+    for n in range(3):
+        headers = {"x-forwarded-for": "198.51.100.7", "cloudfront-viewer-address": f"192.0.2.{n}:1"}
+        body = {"viewer_id": "guest-zzzz", "counted_in": 0}
+        reply = call("POST", f"/api/topics/{topic['id']}/heartbeat", body, headers=headers)
+        assert Answer(reply).json == seen(0, 1)
 
 
 def test_a_member_is_one_viewer_whatever_the_page_says(call, topic, clock) -> None:
