@@ -14,7 +14,8 @@ metrics of its own region and notifies only a topic of its own region.
 Rules, in the order WAF evaluates them:
 
 1. Amazon's IP reputation list: addresses known for bots and other threats.
-2. A rate limit per client IP address (``forum:wafRateLimit`` requests in any 5 minutes).
+2. A rate limit per client IP address (``forum:wafRateLimit`` requests in any 5 minutes), on
+   everything but plain file paths under /static/ and /media/ (``UNCOUNTED_PATH``).
 3. Known bad inputs: request patterns of known exploits (Log4j, Java deserialization, ...).
 4. The core rule set (OWASP-style signatures).
 
