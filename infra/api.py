@@ -1,4 +1,24 @@
-"""The JSON API: the dependency layer, the ``api`` function and the HTTP API in front of it."""
+"""The JSON API: the dependency layer, the ``api`` function and the HTTP API in front of it.
+
+CloudFront is the HTTP API's only caller that AWS WAF has seen, so the API answers nobody else:
+
+- CloudFront adds a header with a secret to every request it sends the API
+  (``forum.origin.ORIGIN_HEADER``). The secret is generated when the stack is first deployed
+  (Secrets Manager), never written into the template, and reaches the functions behind the
+  API as an environment variable, so checking it costs no request; both handlers refuse a
+  request without it (403) before anything is routed or read.
+- With ``forum:apiOriginDomain`` and ``forum:apiOriginCertificateArn`` in the context (a name
+  of yours and an ACM certificate for it in the stack's region), the API gets that custom
+  domain, CloudFront's origin is that name, and the default ``execute-api`` endpoint is
+  disabled: the API then has no address AWS made up at all. Make the name's DNS record a CNAME
+  of the stack's ``ApiOriginDnsTarget`` output. Without them, CloudFront's origin is the
+  ``execute-api`` address, which the stack does not publish.
+
+Neither keeps a direct caller from reaching the stage's throttling (an HTTP API has no resource
+policy and takes no web ACL): a request without the header is refused at once, but it still
+counts against the stage's rate. Keep the address to yourself (a wildcard certificate keeps the
+custom name out of certificate transparency logs).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +30,12 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from api.routes import API_CATCH_ALL, ROUTES, Route
@@ -83,14 +105,35 @@ PUBLIC_ROUTE_REASONS = {
     ),
     "POST /api/topics/{topic_id}/heartbeat": (
         "Guests' presence heartbeat: a guest viewing a topic is counted without an account "
-        "(SMF's 'M Guests'); it only records an anonymous presence, bounded by the stage's "
-        "throttling. Members use the authorized /heartbeat/member route."
+        "(SMF's 'M Guests'); it only records an anonymous presence, at most one guest and one "
+        "view per address, topic and window (forum.presence). Members use the authorized "
+        "/heartbeat/member route."
     ),
 }
 
 
+# Context naming the API's own custom domain, CloudFront's origin (see the module's docstring).
+ORIGIN_DOMAIN_CONTEXT = "forum:apiOriginDomain"
+ORIGIN_CERTIFICATE_CONTEXT = "forum:apiOriginCertificateArn"
+ORIGIN_SECRET_LENGTH = 48
+
+
 class LayerNotBuiltError(RuntimeError):
     pass
+
+
+def origin_domain_context(scope: Construct) -> tuple[str, str] | None:
+    """The API's custom domain and its certificate's ARN, when the context names both."""
+    domain = scope.node.try_get_context(ORIGIN_DOMAIN_CONTEXT) or None
+    certificate = scope.node.try_get_context(ORIGIN_CERTIFICATE_CONTEXT) or None
+    if domain is None and certificate is None:
+        return None
+    if domain is None or certificate is None:
+        raise ValueError(
+            f"context {ORIGIN_DOMAIN_CONTEXT} and {ORIGIN_CERTIFICATE_CONTEXT} go together: "
+            "the API's custom domain needs a certificate, and a certificate a domain"
+        )
+    return str(domain), str(certificate)
 
 
 def dependency_layer_code() -> lambda_.Code:
@@ -144,14 +187,39 @@ class ForumApi(Construct):
             description="Forum function dependencies (layers/requirements.txt), arm64 cp313",
         )
 
-        self.function = self._api_function(config, table, user_pool, user_pool_client)
+        # What CloudFront sends in the origin header: read at deploy time, never synthesized.
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginSecret",
+            description="The forum: the header value by which the API knows CloudFront",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=ORIGIN_SECRET_LENGTH
+            ),
+        )
+        acknowledge(
+            self.origin_secret,
+            {
+                "AwsSolutions-SMG4": (
+                    "Not a credential of any AWS service: a value CloudFront adds to its "
+                    "requests and the functions compare, both given it by this stack. A "
+                    "rotation would have to update the distribution and the functions at "
+                    "once; a new value is a new secret resource and a deployment."
+                ),
+            },
+        )
 
+        self.function = self._api_function(config, table, user_pool, user_pool_client)
+        self.require_origin_header(self.function)
+
+        custom_domain = origin_domain_context(self)
         self.http_api = apigwv2.HttpApi(
             self,
             "HttpApi",
             api_name=f"{Stack.of(self).stack_name}-http",
             description="The forum: JSON API under /api",
             create_default_stage=False,
+            # With a custom domain CloudFront has no use for AWS's own address.
+            disable_execute_api_endpoint=custom_domain is not None,
         )
         region = Stack.of(self).region
         self.authorizer = authorizers.HttpJwtAuthorizer(
@@ -163,6 +231,22 @@ class ForumApi(Construct):
         self.routes: dict[str, apigwv2.HttpRoute] = {}
         for route in (*ROUTES, API_CATCH_ALL):
             self.routes[route.route_key] = self._add_route(route, integration)
+
+        self.domain: apigwv2.DomainName | None = None
+        # The custom domain's name as the context gives it (a literal, not a token).
+        self.domain_name: str | None = None
+        if custom_domain is not None:
+            name, certificate_arn = custom_domain
+            self.domain_name = name
+            self.domain = apigwv2.DomainName(
+                self,
+                "OriginDomain",
+                domain_name=name,
+                certificate=acm.Certificate.from_certificate_arn(
+                    self, "OriginCertificate", certificate_arn
+                ),
+                security_policy=apigwv2.SecurityPolicy.TLS_1_2,
+            )
 
         # Read with Logs Insights, never turned into metrics or streamed: the infrequent
         # access class halves what each request's line costs.
@@ -182,10 +266,28 @@ class ForumApi(Construct):
             ),
             access_log_settings=JsonAccessLog(self.access_logs),
         )
+        if self.domain is not None:
+            apigwv2.ApiMapping(
+                self, "OriginMapping", api=self.http_api, domain_name=self.domain, stage=self.stage
+            )
 
     @property
-    def url(self) -> str:
-        return self.stage.url
+    def origin_domain(self) -> str:
+        """The host name CloudFront sends the API's requests to."""
+        if self.domain is not None:
+            return self.domain.name
+        stack = Stack.of(self)
+        return f"{self.http_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+
+    @property
+    def origin_header_value(self) -> str:
+        """The secret as a deploy-time reference: CloudFormation reads it from Secrets Manager
+        when it deploys, so neither the template nor the assembly ever holds it."""
+        return self.origin_secret.secret_value.unsafe_unwrap()
+
+    def require_origin_header(self, function: lambda_.Function) -> None:
+        """Give a function behind the HTTP API the secret that CloudFront's requests carry."""
+        function.add_environment(env.ORIGIN_SECRET_ENV, self.origin_header_value)
 
     def _api_function(
         self,

@@ -7,15 +7,19 @@
     /api/*      the HTTP API (JSON); writes pass through, public reads may be cached briefly
     /*          the HTTP API's $default route: the site function's pages
 
-Every request first passes AWS WAF: the web ACL of the edge stack (infra/edge.py).
+Every request first passes AWS WAF: the web ACL of the edge stack (infra/edge.py). Requests to
+the HTTP API carry the origin header by which its functions know CloudFront (infra/api.py,
+forum.origin).
 
-Pages and public reads carry no identity: no cookie is part of any cache key, and pages have no
-header in theirs. They are cached only as long as the origin allows (``s-maxage``; the pages say
-10 seconds), and a response that says nothing is not cached at all. The API's key holds
-Authorization, the only way a cached behavior passes it to the origin on a GET (``GET /api/me``):
-public reads carry none and share one copy; personal answers say ``private, no-store``. Other
-viewer headers reach the origin through the origin request policy; CloudFront never caches a
-write.
+Pages and public reads carry no identity: no cookie is part of any cache key, and the pages'
+key holds one header, the viewer's host name, which a CloudFront Function copies into
+X-Forwarded-Host for their canonical and Open Graph addresses (with several domain names, a
+page cached under one is never served under another). They are cached only as long as the
+origin allows (``s-maxage``; the pages say 10 seconds), and a response that says nothing is not
+cached at all. The API's key holds Authorization, the only way a cached behavior passes it to
+the origin on a GET (``GET /api/me``): public reads carry none and share one copy; personal
+answers say ``private, no-store``. Other viewer headers reach the origin through the origin
+request policy; CloudFront never caches a write.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -107,7 +110,9 @@ def _security_headers(
 
 
 # The viewer's host name, for the pages' canonical and Open Graph addresses: the HTTP API origin
-# only ever sees its own host name.
+# only ever sees its own host name. Set here, whatever the viewer sent, and part of the pages'
+# cache key (CloudFront computes the key after viewer request functions).
+FORWARDED_HOST = "X-Forwarded-Host"
 FORWARD_HOST = """function handler(event) {
   var request = event.request;
   request.headers['x-forwarded-host'] = { value: request.headers.host.value };
@@ -121,7 +126,8 @@ class ForumCdn(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        http_api: apigwv2.IHttpApi,
+        api_origin_domain: str,
+        origin_headers: Mapping[str, str],
         browser_config: Mapping[str, Any],
         connect_sources: Sequence[str],
         web_acl_arn: str,
@@ -160,9 +166,11 @@ class ForumCdn(Construct):
         )
 
         api_origin = origins.HttpOrigin(
-            f"{http_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}",
+            api_origin_domain,
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            # CloudFront overwrites a header of the same name that a viewer sends.
+            custom_headers=dict(origin_headers),
         )
         web_origin = origins.S3BucketOrigin.with_origin_access_control(self.web_bucket)
         forward_all = cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER
@@ -170,14 +178,16 @@ class ForumCdn(Construct):
         self.page_cache = cloudfront.CachePolicy(
             self,
             "Pages",
-            comment="Forum pages: as long as the page allows (seconds); no cookies or auth in key",
+            comment="Forum pages: as long as the page allows (seconds); keyed on the host name",
             default_ttl=Duration.seconds(0),
             min_ttl=Duration.seconds(0),
             max_ttl=Duration.minutes(5),
             query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list(
                 *PAGE_QUERY_STRINGS
             ),
-            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            # The host the viewer used, as the function below sets it: the pages' canonical and
+            # Open Graph addresses name it.
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list(FORWARDED_HOST),
             cookie_behavior=cloudfront.CacheCookieBehavior.none(),
             enable_accept_encoding_gzip=True,
             enable_accept_encoding_brotli=True,

@@ -14,7 +14,8 @@ metrics of its own region and notifies only a topic of its own region.
 Rules, in the order WAF evaluates them:
 
 1. Amazon's IP reputation list: addresses known for bots and other threats.
-2. A rate limit per client IP address (``forum:wafRateLimit`` requests in any 5 minutes).
+2. A rate limit per client IP address (``forum:wafRateLimit`` requests in any 5 minutes), on
+   everything but plain file paths under /static/ and /media/ (``UNCOUNTED_PATH``).
 3. Known bad inputs: request patterns of known exploits (Log4j, Java deserialization, ...).
 4. The core rule set (OWASP-style signatures).
 
@@ -106,14 +107,24 @@ def _managed_group(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
 # thumbnails, and a school or an office behind one address would soon be over any sane limit.
 # They are files from the cache, no work for the origin.
 UNCOUNTED_PREFIXES = ("/media/", "/static/")
+# Only a plain file path under those prefixes goes uncounted: segments of letters, digits, "_",
+# "-" and ".", none of them empty or starting with a dot, and no "%" at all. AWS WAF matches the
+# path as the viewer sent it, while CloudFront normalizes dot segments (RFC 3986) before it picks
+# a behavior, so a prefix match alone let "/static/%2E%2E/api/..." or "/static/../api/..." reach
+# the API uncounted. Refusing every encoded or dot segment holds whatever either side decodes or
+# normalizes, and no file the forum serves has one (tests/infra/test_edge.py checks web/).
+UNCOUNTED_PATH = (
+    "^/("
+    + "|".join(prefix.strip("/") for prefix in UNCOUNTED_PREFIXES)
+    + ")(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$"
+)
 
 
-def _path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
+def _uncounted_path() -> wafv2.CfnWebACL.StatementProperty:
     return wafv2.CfnWebACL.StatementProperty(
-        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+        regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
             field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-            positional_constraint="STARTS_WITH",
-            search_string=prefix,
+            regex_string=UNCOUNTED_PATH,
             text_transformations=[
                 wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
             ],
@@ -122,11 +133,7 @@ def _path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
 
 
 def _rate_rule(limit: int, priority: int) -> wafv2.CfnWebACL.RuleProperty:
-    uncounted = wafv2.CfnWebACL.StatementProperty(
-        or_statement=wafv2.CfnWebACL.OrStatementProperty(
-            statements=[_path_starts_with(prefix) for prefix in UNCOUNTED_PREFIXES]
-        )
-    )
+    uncounted = _uncounted_path()
     return wafv2.CfnWebACL.RuleProperty(
         name=RATE_RULE,
         priority=priority,

@@ -7,6 +7,8 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from forum.origin import ORIGIN_HEADER
+
 from .api import ForumApi
 from .auth import ForumAuth
 from .cdn import ForumCdn
@@ -63,11 +65,14 @@ class ForumStack(Stack):
             http_api=self.api.http_api,
             layer=self.api.layer,
         )
+        # The pages too answer only what came through CloudFront.
+        self.api.require_origin_header(self.site.function)
         cognito_origin = f"https://cognito-idp.{self.region}.{self.url_suffix}"
         self.cdn = ForumCdn(
             self,
             "Cdn",
-            http_api=self.api.http_api,
+            api_origin_domain=self.api.origin_domain,
+            origin_headers={ORIGIN_HEADER: self.api.origin_header_value},
             # /config.json: what the browser's scripts need (the local runtime serves the same).
             browser_config={
                 "region": self.region,
@@ -104,7 +109,17 @@ class ForumStack(Stack):
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
-        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the HTTP API")
+        # No output names the HTTP API's own address: CloudFront is the forum's only entry
+        # (infra/api.py). With a custom domain, its DNS record must point somewhere.
+        if self.api.domain is not None and self.api.domain_name is not None:
+            CfnOutput(
+                self,
+                "ApiOriginDnsTarget",
+                value=self.api.domain.regional_domain_name,
+                description=(
+                    f"Make {self.api.domain_name} a CNAME of this name (CloudFront's origin)"
+                ),
+            )
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "TableName", value=self.data.table.table_name)

@@ -19,6 +19,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from forum.origin import ORIGIN_HEADER
+from forum.settings import ORIGIN_SECRET_ENV
+
 from .authorizer import JwtAuthorizer, Unauthorized
 from .events import build_event, from_result
 from .functions import Functions
@@ -135,7 +138,7 @@ class Gateway:
             request.method,
             raw_path,
             request.query_string.decode("latin-1"),
-            dict(request.headers.items()),
+            self._origin_headers(route.function, dict(request.headers.items())),
             body or None,
             route_key=route.route_key,
             path_parameters=params,
@@ -152,6 +155,15 @@ class Gateway:
         for name, value in answer.headers:
             response.headers.add(name, value)
         return response
+
+    def _origin_headers(self, function: str, headers: dict[str, str]) -> dict[str, str]:
+        """The request's headers with the origin header CloudFront adds (forum.origin), when the
+        function was given a secret; a viewer's own header of that name is replaced, as there."""
+        secret = self.functions.functions[function].environment.get(ORIGIN_SECRET_ENV)
+        if not secret:
+            return headers
+        kept = {name: value for name, value in headers.items() if name.lower() != ORIGIN_HEADER}
+        return {**kept, ORIGIN_HEADER: secret}
 
 
 def allow_connections(

@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum import faults
 from forum.errors import ForumError
+from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
 from . import accounts, boards, posts, presence, preview, topics, uploads, users
@@ -171,6 +172,10 @@ def _refusal(event: dict[str, Any]) -> Response[Any] | None:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Only what came through CloudFront (and so past AWS WAF) is served (forum.origin).
+    forbidden = origin_refusal(event)
+    if forbidden is not None:
+        return forbidden
     refused = _refusal(event)
     if refused is not None:
         return {

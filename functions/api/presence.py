@@ -13,9 +13,24 @@ from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 router = Router()
 
 
+# Where CloudFront names the viewer's address (see forum.presence.guest_id); a request that did
+# not come through CloudFront is refused before it gets here (forum.origin).
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+FORWARDED_FOR_HEADER = "x-forwarded-for"
+
+
 @router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
-    seen = presence.heartbeat(topic_id, "guest", body.viewer_id, body.counted_in)
+    # A guest is counted by their address, not by the id their browser made up (body.viewer_id,
+    # still accepted from pages that send it): see forum.presence.
+    event = router.current_event
+    source_ip = str(event.raw_event.get("requestContext", {}).get("http", {}).get("sourceIp", ""))
+    guest = presence.guest_id(
+        event.headers.get(VIEWER_ADDRESS_HEADER),
+        source_ip,
+        event.headers.get(FORWARDED_FOR_HEADER),
+    )
+    seen = presence.heartbeat(topic_id, "guest", guest, body.counted_in)
     return presence_out(seen)
 
 

@@ -8,15 +8,21 @@ larger of the current and the previous window. A heartbeat therefore costs the s
 requests whether one person or ten thousand are reading.
 
 Each answer names its window, and the page sends it back with its next beat (``counted_in``).
-A beat from a page already counted in the current window then writes nothing at all. A guest's
-page that says where it was counted is not recorded per viewer either: a guest's id is the
-browser's own invention, so the item that remembered it proved nothing the page cannot say;
-a viewer makes a new view when counted in neither this window nor the previous one. Members
-are still recorded, so that one account is one viewer whatever its pages say.
+A beat from a page already counted in the current window then writes nothing at all. Any other
+beat is recorded per viewer, so that what it adds is bounded: a member by their account, a
+guest by their address (``guest_id``: the viewer's IP address as CloudFront saw it, an IPv6
+address by its /64 network, hashed, never stored as it is). A guest's own id and what its page
+says are the browser's inventions: a script sending ``counted_in: 0`` with a new id every time
+would add a guest and a view each, as many as it liked. So one address is at most one guest
+and one visit per topic and window, however many pages or tabs it has open there (guests behind
+one NAT are counted once); a viewer makes a new view when counted in neither this window nor
+the previous one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -50,6 +56,41 @@ class Presence:
     window: int
 
 
+# An IPv6 client is given a /64 network and may use any address in it.
+IPV6_NETWORK_BITS = 64
+
+
+def guest_id(viewer_address: str | None, source_ip: str, forwarded_for: str | None = None) -> str:
+    """The id a guest is counted by: their address, hashed (IPv6 by its /64 network).
+
+    The address is the last entry of ``X-Forwarded-For`` that is not the connection's own
+    ``source_ip``: CloudFront appends the viewer's address there, after whatever the viewer
+    sent, and the HTTP API may append CloudFront's. Else CloudFront's
+    ``CloudFront-Viewer-Address`` ("ip:port"), else ``source_ip`` (the local gateway, the
+    tests). Requests that did not come through CloudFront are refused before (forum.origin).
+    Hashed so that the table keeps no reader's address; the items expire with their window.
+    """
+    sent = (viewer_address or "").strip()
+    forwarded = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
+    while forwarded and forwarded[-1] == source_ip:
+        forwarded.pop()
+    candidates = [*forwarded[-1:], sent.rpartition(":")[0].strip("[]"), sent, source_ip]
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    for text in candidates:
+        try:
+            address = ipaddress.ip_address(text)
+            break
+        except ValueError:
+            continue
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        key = str(ipaddress.ip_network(f"{address}/{IPV6_NETWORK_BITS}", strict=False))
+    elif isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        key = str(address.ipv4_mapped)
+    else:
+        key = str(address) if address is not None else source_ip
+    return "a-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _viewer_sk(kind: ViewerKind, viewer_id: str) -> str:
     # Members and guests live in separate key spaces, so a guest cannot pose as a member.
     return f"{schema.VIEWER_SK_PREFIX}{kind[0]}#{viewer_id}"
@@ -65,7 +106,7 @@ def heartbeat(
     """Count the viewer in the current window (once) and answer who is viewing.
 
     ``counted_in`` is the window the page's previous answer named (0 before its first answer),
-    or None from a page that does not say.
+    or None from a page that does not say. A guest's ``viewer_id`` is their ``guest_id``.
     """
     window_seconds = get_settings().presence_window_seconds
     now = clock.epoch_seconds()
@@ -93,10 +134,6 @@ def heartbeat(
     if counted_in == window:
         # This page was counted in this window already: nothing to write.
         first_in_window = new_visit = False
-    elif kind == "guest" and counted_in is not None:
-        # The page says where it was last counted; nothing to remember per guest.
-        first_in_window = True
-        new_visit = counted_in != window - 1
     else:
         first_in_window, new_visit = _record_viewer(pk, kind, viewer_id, now, window, expires)
 

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum import faults
 from forum.errors import Busy, ForumError, NotFound
+from forum.origin import refusal as origin_refusal
 
 from . import forms, listing, member_page, topic_page
 from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
@@ -46,6 +47,10 @@ def origin() -> str:
     if not _HOST.fullmatch(host):
         host = "localhost"
     proto = (headers.get("x-forwarded-proto") or "").split(",", 1)[0].strip()
+    if headers.get("x-forwarded-host") and host.split(":", 1)[0] not in _LOOPBACK:
+        # CloudFront's function set the host, and every behavior sends HTTP viewers to HTTPS;
+        # an X-Forwarded-Proto would be the viewer's own, which no page may cache.
+        proto = "https"
     if proto not in ("http", "https"):
         proto = "http" if host.split(":", 1)[0] in _LOOPBACK else "https"
     return f"{proto}://{host}"
@@ -214,4 +219,8 @@ def unexpected(error: Exception) -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Only what came through CloudFront (and so past AWS WAF) is served (forum.origin).
+    forbidden = origin_refusal(event)
+    if forbidden is not None:
+        return forbidden
     return app.resolve(event, context)

@@ -115,13 +115,14 @@ def test_a_page_counted_in_this_window_writes_nothing(call, table, topic, clock)
     assert items(table) == before
 
 
-def test_a_guest_page_that_says_where_it_was_counted_leaves_no_viewer_item(
-    call, table, topic, clock
-) -> None:
+def viewer_items(table: Any) -> list[dict[str, Any]]:
+    return [item for item in items(table) if item["sk"].startswith("VIEWER#")]
+
+
+def test_a_guest_page_is_counted_by_its_address_as_pages_beat(call, table, topic, clock) -> None:
     # Given a guest's page counted in a window, as pages send their first beat
     first = guest(call, topic["id"], "guest-aaaa", counted_in=0)
     assert first.json == seen(0, 1) and views(call, topic["id"]) == 1
-    assert not [item for item in items(table) if item["sk"].startswith("VIEWER#")]
     # When it beats in the next window, then two windows later
     clock(WINDOW + WINDOW // 2 + 10)
     next_window = guest(call, topic["id"], "guest-aaaa", counted_in=first.window)
@@ -132,8 +133,91 @@ def test_a_guest_page_that_says_where_it_was_counted_leaves_no_viewer_item(
     later = guest(call, topic["id"], "guest-aaaa", counted_in=next_window.window)
     # and after a whole window away, it is a new visit
     assert later.json == seen(0, 1) and views(call, topic["id"]) == 2
-    # and no viewer item was ever written
-    assert not [item for item in items(table) if item["sk"].startswith("VIEWER#")]
+    # and the one item that remembered it is its address's, which holds no address
+    (viewer,) = viewer_items(table)
+    assert "203.0.113.9" not in str(viewer) and "guest-aaaa" not in str(viewer)
+
+
+def at(address: str) -> dict[str, str]:
+    """The header CloudFront adds: the viewer's address and port."""
+    return {"cloudfront-viewer-address": address}
+
+
+def beat_from(
+    call: Caller, topic_id: str, viewer: str, address: str, counted_in: int | None = 0
+) -> Answer:
+    body: dict[str, Any] = {"viewer_id": viewer}
+    if counted_in is not None:
+        body["counted_in"] = counted_in
+    return Answer(call("POST", f"/api/topics/{topic_id}/heartbeat", body, headers=at(address)))
+
+
+def test_one_address_adds_at_most_one_guest_and_one_view_per_window(call, topic, clock) -> None:
+    # Given a client that claims a new page with a new id, again and again, from one address
+    for n in range(20):
+        answer = beat_from(call, topic["id"], f"guest-{n:04d}", "198.51.100.7:5000")
+        # Then it is one guest, and one view, however it varies what the page says
+        assert answer.json == seen(0, 1)
+    for counted_in in (None, 1, 12345):
+        assert beat_from(call, topic["id"], "guest-zzzz", "198.51.100.7:5001", counted_in).json == (
+            seen(0, 1)
+        )
+    assert views(call, topic["id"]) == 1
+    # And in the next window it may be counted once more, as a reader who stayed
+    clock(WINDOW + WINDOW // 2 + 10)
+    for n in range(5):
+        assert beat_from(call, topic["id"], f"guest-{n:04d}", "198.51.100.7:5002").json == (
+            seen(0, 1)
+        )
+    assert views(call, topic["id"]) == 1
+
+
+def test_guests_at_other_addresses_are_other_guests(call, topic, clock) -> None:
+    assert beat_from(call, topic["id"], "guest-aaaa", "198.51.100.7:5000").json == seen(0, 1)
+    assert beat_from(call, topic["id"], "guest-bbbb", "198.51.100.8:5000").json == seen(0, 2)
+    assert beat_from(call, topic["id"], "guest-cccc", "[2001:db8:1::1]:443").json == seen(0, 3)
+    # An IPv6 client may use any address of its /64: it is one guest
+    assert beat_from(call, topic["id"], "guest-dddd", "2001:db8:1::ffff:1:443").json == seen(0, 3)
+    assert beat_from(call, topic["id"], "guest-eeee", "2001:db8:2::1:443").json == seen(0, 4)
+    assert views(call, topic["id"]) == 4
+    # Without CloudFront's header, the connection's address counts (the local gateway)
+    assert guest(call, topic["id"], "guest-ffff", counted_in=0).json == seen(0, 5)
+
+
+def test_a_guest_id_is_the_address_hashed() -> None:
+    from forum.presence import guest_id
+
+    same = guest_id("198.51.100.7:5000", "10.0.0.1")
+    assert same == guest_id("198.51.100.7:6000", "10.0.0.2") == guest_id(None, "198.51.100.7")
+    assert "198.51.100.7" not in same
+    assert guest_id("2001:db8::1:443", "x") == guest_id("[2001:db8::abcd]:80", "y")
+    assert guest_id("::ffff:198.51.100.7:443", "x") == same
+    assert guest_id("nonsense", "198.51.100.7") == same
+    assert guest_id("198.51.100.7", "10.0.0.1") == same  # no port
+    # Without CloudFront-Viewer-Address: the address CloudFront appended to X-Forwarded-For,
+    # not what the viewer put before it, nor what the HTTP API appended after (the connection)
+    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7, 10.0.0.1") == same
+    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7") == same
+    assert guest_id(None, "198.51.100.7", "198.51.100.7") == same
+
+
+def test_a_guest_behind_cloudfront_is_counted_by_the_address_cloudfront_appended(
+    call, topic, clock
+) -> None:
+    # Given a client that invents X-Forwarded-For entries before the one CloudFront appends
+    for n in range(5):
+        headers = {"x-forwarded-for": f"192.0.2.{n}, 198.51.100.7"}
+        body = {"viewer_id": f"guest-{n:04d}", "counted_in": 0}
+        reply = call("POST", f"/api/topics/{topic['id']}/heartbeat", body, headers=headers)
+        # Then it is still one guest
+        assert Answer(reply).json == seen(0, 1)
+    assert views(call, topic["id"]) == 1
+    # And a CloudFront-Viewer-Address of the viewer's own making changes nothing either
+    for n in range(3):
+        headers = {"x-forwarded-for": "198.51.100.7", "cloudfront-viewer-address": f"192.0.2.{n}:1"}
+        body = {"viewer_id": "guest-zzzz", "counted_in": 0}
+        reply = call("POST", f"/api/topics/{topic['id']}/heartbeat", body, headers=headers)
+        assert Answer(reply).json == seen(0, 1)
 
 
 def test_a_member_is_one_viewer_whatever_the_page_says(call, topic, clock) -> None:

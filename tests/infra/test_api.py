@@ -129,6 +129,8 @@ def test_the_api_function_is_configured_from_context(
         # Presigned uploads of originals (infra/images.py)
         "FORUM_UPLOADS_BUCKET": {"Ref": uploads_id},
         "FORUM_MAX_UPLOAD_BYTES": str(context["forum:maxUploadBytes"]),
+        # CloudFront's origin header, read from Secrets Manager at deploy time (forum.origin)
+        "FORUM_ORIGIN_SECRET": origin_secret_reference(synth),
         "POWERTOOLS_SERVICE_NAME": "forum-api",
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -247,11 +249,57 @@ def test_the_stage_throttles_and_logs_every_request_as_json(
     assert '"requestId": "$context.requestId"' in log_format
 
 
-def test_the_api_url_is_an_output(synth: Synthesis) -> None:
-    api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
-    outputs = synth.template.to_json()["Outputs"]
+def origin_secret_reference(synth: Synthesis) -> dict[str, Any]:
+    secret_id, secret = synth.one("AWS::SecretsManager::Secret")
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32
+    return {
+        "Fn::Join": [
+            "",
+            ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"],
+        ]
+    }
 
-    assert {"Ref": api_id} in outputs["ApiUrl"]["Value"]["Fn::Join"][1]
+
+def test_no_output_publishes_the_http_apis_own_address(synth: Synthesis) -> None:
+    api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
+    outputs = json.dumps(synth.outputs)
+
+    assert "ApiUrl" not in synth.outputs
+    assert api_id not in outputs and "execute-api" not in outputs
+
+
+def test_without_a_custom_domain_the_api_keeps_its_default_endpoint(synth: Synthesis) -> None:
+    # CloudFront's origin is that endpoint; the origin header guards it (tests/api/test_origin.py)
+    _, api = synth.one("AWS::ApiGatewayV2::Api")
+    assert api["Properties"]["DisableExecuteApiEndpoint"] is False
+    assert not synth.of_type("AWS::ApiGatewayV2::DomainName")
+
+
+def test_the_origin_secret_is_generated_at_deploy_time_never_synthesized(
+    synth: Synthesis,
+) -> None:
+    _, secret = synth.one("AWS::SecretsManager::Secret")
+    assert "SecretString" not in secret["Properties"]
+    assert secret["Properties"]["GenerateSecretString"]["ExcludePunctuation"] is True
+
+
+def test_an_origin_domain_needs_its_certificate_and_the_other_way_round() -> None:
+    import aws_cdk as cdk
+
+    from infra.api import (
+        ORIGIN_CERTIFICATE_CONTEXT,
+        ORIGIN_DOMAIN_CONTEXT,
+        origin_domain_context,
+    )
+
+    assert origin_domain_context(cdk.App()) is None
+    for context in (
+        {ORIGIN_DOMAIN_CONTEXT: "origin.example.org"},
+        {ORIGIN_CERTIFICATE_CONTEXT: "a"},
+    ):
+        with pytest.raises(ValueError, match="go together"):
+            origin_domain_context(cdk.App(context=context))
 
 
 def test_the_functions_code_ships_with_bytecode_for_the_runtime(synth: Synthesis) -> None:
@@ -288,3 +336,82 @@ def test_functions_log_json_and_only_lambdas_own_warnings(synth: Synthesis) -> N
         group = synth.resources[logging["LogGroup"]["Ref"]]["Properties"]
         # embedded metric lines are turned into metrics only in the standard class
         assert group.get("LogGroupClass", "STANDARD") == "STANDARD", logical_id
+
+
+ORIGIN_NAME = "origin.forum.example.org"
+CERTIFICATE_ARN = (
+    "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+)
+
+
+@pytest.fixture(scope="module")
+def with_origin_domain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str | None, Any]:
+    """The app synthesized once more, with the context naming the API's own domain."""
+    from infra.api import ORIGIN_CERTIFICATE_CONTEXT, ORIGIN_DOMAIN_CONTEXT
+    from infra.app import build_app
+
+    from .conftest import StackTemplate
+
+    outdir = tmp_path_factory.mktemp("cdk.out.domain")
+    app = build_app(
+        outdir, {ORIGIN_DOMAIN_CONTEXT: ORIGIN_NAME, ORIGIN_CERTIFICATE_CONTEXT: CERTIFICATE_ARN}
+    )
+    error = None
+    try:
+        app.app.synth()
+    except RuntimeError as failure:
+        error = str(failure)
+    report = json.loads((outdir / "validation-report.json").read_text())
+    return StackTemplate.read(app.forum, outdir), error, report
+
+
+def test_with_a_custom_domain_cloudfront_is_the_apis_only_way_in(
+    with_origin_domain: tuple[Any, str | None, Any],
+) -> None:
+    forum, error, report = with_origin_domain
+    # Given the context's domain and certificate: the synthesis passes cdk-nag as it is
+    assert error is None, error
+    assert [v for r in report.get("pluginReports", []) for v in r.get("violations", [])] == []
+
+    # Then the API's default execute-api endpoint is off
+    api_id, api = forum.one("AWS::ApiGatewayV2::Api")
+    assert api["Properties"]["DisableExecuteApiEndpoint"] is True
+    # and the API answers at the custom domain, with the certificate, TLS 1.2 at least
+    domain_id, domain = forum.one("AWS::ApiGatewayV2::DomainName")
+    assert domain["Properties"]["DomainName"] == ORIGIN_NAME
+    (configuration,) = domain["Properties"]["DomainNameConfigurations"]
+    assert configuration["CertificateArn"] == CERTIFICATE_ARN
+    assert configuration["EndpointType"] == "REGIONAL"
+    assert configuration["SecurityPolicy"] == "TLS_1_2"
+    stage_id, _ = forum.one("AWS::ApiGatewayV2::Stage")
+    _, mapping = forum.one("AWS::ApiGatewayV2::ApiMapping")
+    assert mapping["Properties"]["ApiId"] == {"Ref": api_id}
+    assert mapping["Properties"]["DomainName"] == {"Ref": domain_id}
+    assert mapping["Properties"]["Stage"] == {"Ref": stage_id} or (
+        mapping["Properties"]["Stage"] == "$default"
+    )
+    # and CloudFront's origin for the API is that domain, with the origin header
+    _, distribution = forum.one("AWS::CloudFront::Distribution")
+    (api_origin,) = (
+        origin
+        for origin in distribution["Properties"]["DistributionConfig"]["Origins"]
+        if "CustomOriginConfig" in origin
+    )
+    assert api_origin["DomainName"] == {"Ref": domain_id}
+    assert [header["HeaderName"] for header in api_origin["OriginCustomHeaders"]] == [
+        "x-forum-origin"
+    ]
+    # and the one output about it is where the name's DNS record must point
+    target = forum.outputs["ApiOriginDnsTarget"]
+    assert target["Value"] == {"Fn::GetAtt": [domain_id, "RegionalDomainName"]}
+    assert ORIGIN_NAME in target["Description"]
+    assert "ApiUrl" not in forum.outputs
+
+
+def test_with_a_custom_domain_cfn_lint_finds_no_errors(
+    with_origin_domain: tuple[Any, str | None, Any],
+) -> None:
+    from .test_checks import LINT_REGIONS, lint_errors
+
+    forum, _, _ = with_origin_domain
+    assert lint_errors(forum.template_path, LINT_REGIONS) == []

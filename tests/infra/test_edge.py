@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 
-from infra.edge import BODY_RULES, EDGE_REGION, WEB_ACL_ARN_OUTPUT, WEB_ACL_NAME
+from infra.cdn import WEB_DIR
+from infra.edge import BODY_RULES, EDGE_REGION, UNCOUNTED_PATH, WEB_ACL_ARN_OUTPUT, WEB_ACL_NAME
 
 from .conftest import Synthesis
 
@@ -101,15 +104,55 @@ def test_one_ip_address_is_limited_to_the_context_rate(
         "EvaluationWindowSec": 300,
     }
     # Pages and the API count; images and static files (cache hits, many per page) do not.
-    uncounted = scope["NotStatement"]["Statement"]["OrStatement"]["Statements"]
-    assert {
-        (
-            match["ByteMatchStatement"]["SearchString"],
-            match["ByteMatchStatement"]["PositionalConstraint"],
-        )
-        for match in uncounted
-    } == {("/media/", "STARTS_WITH"), ("/static/", "STARTS_WITH")}
-    assert all("UriPath" in match["ByteMatchStatement"]["FieldToMatch"] for match in uncounted)
+    uncounted = scope["NotStatement"]["Statement"]["RegexMatchStatement"]
+    assert "UriPath" in uncounted["FieldToMatch"]
+    assert uncounted["TextTransformations"] == [{"Priority": 0, "Type": "NONE"}]
+    assert uncounted["RegexString"] == UNCOUNTED_PATH
+
+
+def uncounted(path: str) -> bool:
+    """Whether the rate rule's scope-down leaves this path (as the viewer sent it) uncounted;
+    AWS WAF's regular expressions are PCRE, and this one reads the same in Python's ``re``."""
+    return re.search(UNCOUNTED_PATH, path) is not None
+
+
+def test_every_static_file_and_image_goes_uncounted() -> None:
+    files = [path for path in WEB_DIR.rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        assert uncounted("/static/" + path.relative_to(WEB_DIR).as_posix()), path
+    # The thumbnail function's keys, as CloudFront's /media/* serves them
+    assert uncounted("/media/0123456789abcdef0123456789abcdef/thumb.jpg")
+    assert uncounted("/media/0123456789abcdef0123456789abcdef/display.webp")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # CloudFront normalizes dot segments before it picks a behavior: these reach the API
+        "/static/../api/topics/t1/heartbeat",
+        "/media/./../t/t1/slug",
+        "/static/%2E%2E/api/topics/t1/heartbeat",
+        "/static/%2e%2e/api/accounts",
+        "/static/..%2Fapi/accounts",
+        "/static/%252E%252E/api/accounts",
+        "/static//../api/accounts",
+        "/static/.%2E/api/accounts",
+        "/static/..\\api/accounts",
+        "/static/js/../../api/accounts",
+        # the pages and the API themselves
+        "/",
+        "/t/t1/slug",
+        "/api/topics/t1/heartbeat",
+        "/staticx/forum.css",
+        "/static",
+        "/static/",
+        "/STATIC/js/main.js",
+        "/api/static/x",
+    ],
+)
+def test_a_path_that_may_reach_an_api_origin_is_counted(path: str) -> None:
+    assert not uncounted(path)
 
 
 def test_the_distribution_uses_the_web_acl_of_the_edge_stack(synth: Synthesis) -> None:

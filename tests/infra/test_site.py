@@ -108,10 +108,11 @@ def test_pages_and_public_reads_are_cached_without_identity_and_writes_pass(
         assert config["MaxTTL"] <= 300, pattern
         # ... and the viewer's headers, Authorization among them, still reach the origin.
         assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER, pattern
-    # Pages are the same for everyone: no header in their key.
+    # Pages are the same for everyone: the only header in their key is the host name the
+    # viewer used (set by CloudFront's function, below), which their canonical URLs name.
     pages_key = policies[found["*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
     pages_headers = pages_key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
-    assert pages_headers == {"HeaderBehavior": "none"}
+    assert pages_headers == {"HeaderBehavior": "whitelist", "Headers": ["X-Forwarded-Host"]}
     # A GET's Authorization reaches the origin only from the cache key when caching is on (an
     # origin request policy may not pass it): the API's key holds it, or GET /api/me, which the
     # JWT authorizer guards, would arrive unsigned. Public reads carry none and share a copy.
@@ -133,7 +134,54 @@ def test_the_pages_learn_the_viewers_host_name(synth: Synthesis) -> None:
     assert association["EventType"] == "viewer-request"
     function_id = association["FunctionARN"]["Fn::GetAtt"][0]
     code = synth.resources[function_id]["Properties"]["FunctionCode"]
+    # Whatever the viewer sent as X-Forwarded-Host is replaced by its Host
+    assert "request.headers['x-forwarded-host'] = { value: request.headers.host.value }" in code
+
+
+def test_a_page_cached_under_one_host_name_is_not_served_under_another(synth: Synthesis) -> None:
+    # Given the pages' cache key and the function that sets the header before the key is made
+    found = behaviors(synth)
+    policies = synth.of_type("AWS::CloudFront::CachePolicy")
+    key = policies[found["*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    headers = key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"]
+    function_id = found["*"]["FunctionAssociations"][0]["FunctionARN"]["Fn::GetAtt"][0]
+    code = synth.resources[function_id]["Properties"]["FunctionCode"]
+    # Then the header the pages build their canonical and Open Graph URLs from is in the key
+    assert [name.lower() for name in headers] == ["x-forwarded-host"]
     assert "x-forwarded-host" in code
+
+
+def test_cloudfront_alone_carries_the_apis_origin_header(synth: Synthesis) -> None:
+    from forum.origin import ORIGIN_HEADER
+
+    # Given the two functions behind the HTTP API and CloudFront's origins
+    _, site = function_by_handler(synth, SITE_HANDLER)
+    _, api = function_by_handler(synth, "api.handler.lambda_handler")
+    secrets = {
+        json.dumps(props["Environment"]["Variables"]["FORUM_ORIGIN_SECRET"], sort_keys=True)
+        for props in (site, api)
+    }
+    found = behaviors(synth)
+    api_origin = origin_of(synth, found["/api/*"])
+
+    # Then both functions know the one secret that CloudFront sends the API's origin
+    (secret,) = secrets
+    assert "{{resolve:secretsmanager:" in secret
+    assert [
+        (header["HeaderName"], json.dumps(header["HeaderValue"], sort_keys=True))
+        for header in api_origin["OriginCustomHeaders"]
+    ] == [(ORIGIN_HEADER, secret)]
+    # and the buckets' origins are never sent it
+    for pattern in ("/static/*", "/media/*"):
+        assert "OriginCustomHeaders" not in origin_of(synth, found[pattern]), pattern
+    # and no other function holds it
+    holders = [
+        logical_id
+        for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
+        if "FORUM_ORIGIN_SECRET"
+        in ((resource["Properties"].get("Environment") or {}).get("Variables") or {})
+    ]
+    assert len(holders) == 2, holders
 
 
 def csp_text(policy: dict[str, Any]) -> str:
@@ -229,3 +277,42 @@ def test_the_web_bucket_gets_the_static_files_and_the_browsers_config(synth: Syn
 def test_the_stack_names_the_forums_address(synth: Synthesis) -> None:
     outputs = synth.template.to_json()["Outputs"]
     assert "SiteUrl" in outputs
+
+
+def test_nothing_else_is_reachable_but_through_cloudfront_and_the_signed_upload(
+    synth: Synthesis,
+) -> None:
+    # Given every bucket, bucket policy and invoke permission of the stack
+    distribution_id, _ = synth.one("AWS::CloudFront::Distribution")
+    api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
+    buckets = synth.of_type("AWS::S3::Bucket")
+    policies = {
+        resource["Properties"]["Bucket"]["Ref"]: resource["Properties"]["PolicyDocument"]
+        for resource in synth.of_type("AWS::S3::BucketPolicy").values()
+    }
+
+    # Then no bucket can be made public, and the only reader a policy allows is this
+    # distribution (origin access control): the web and media buckets
+    readable = set()
+    for bucket_id, bucket in buckets.items():
+        block = bucket["Properties"]["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4, bucket_id
+        for statement in policies.get(bucket_id, {}).get("Statement", []):
+            if statement["Effect"] != "Allow":
+                continue
+            assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}, bucket_id
+            assert statement["Action"] == "s3:GetObject", bucket_id
+            source = json.dumps(statement["Condition"]["StringEquals"]["AWS:SourceArn"])
+            assert distribution_id in source, bucket_id
+            readable.add(bucket_id)
+    assert len(readable) == 2 and len(buckets) == 3
+    # and the uploads bucket, the one the browser posts to, allows nobody: only a presigned
+    # POST, signed by the api function's role for a member's upload, puts an object there
+    (uploads,) = set(buckets) - readable
+    assert uploads.startswith("ImagesUploads")
+    # And no function has an address of its own, and only this HTTP API invokes them
+    assert not synth.of_type("AWS::Lambda::Url")
+    for logical_id, permission in synth.of_type("AWS::Lambda::Permission").items():
+        props = permission["Properties"]
+        assert props["Principal"] == "apigateway.amazonaws.com", logical_id
+        assert {"Ref": api_id} in props["SourceArn"]["Fn::Join"][1], logical_id

@@ -270,6 +270,17 @@ def test_canonical_addresses_use_the_host_the_reader_used(
     assert forged.link("canonical") == "http://localhost/"
 
 
+def test_behind_cloudfront_a_viewers_own_forwarded_proto_is_not_believed(
+    browse: Browse, forum: dict[str, Any]
+) -> None:
+    # CloudFront's function sets X-Forwarded-Host; an X-Forwarded-Proto is what the viewer sent,
+    # and the page it would shape is cached for everyone (every behavior redirects to HTTPS).
+    page = browse(
+        "/", headers={"x-forwarded-host": "forum.example.org", "x-forwarded-proto": "http"}
+    )
+    assert page.link("canonical") == "https://forum.example.org/"
+
+
 def test_head_requests_get_headers_only(browse: Browse, forum: dict[str, Any]) -> None:
     page = browse(f"/t/{forum['topic_id']}", method="HEAD")
     assert page.status == 200 and page.text == ""
