@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
+from forum import models
 from forum.errors import Busy, ForumError
 from forum.settings import get_settings
 
@@ -36,6 +37,8 @@ from .routes import ROUTES
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 
 app = APIGatewayHttpResolver(enable_validation=True)
 for module in (boards, topics, posts, presence, accounts, users, preview, uploads):

@@ -16,13 +16,17 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from forum import models
 from forum.errors import ForumError, NotFound
+from forum.settings import get_settings
 
 from . import views
 from .render import render
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 
 app = APIGatewayHttpResolver()
 
