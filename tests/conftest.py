@@ -148,9 +148,7 @@ OTHER = make_claims("user-other", "other")
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The local runtime (`python -m local`) in a subprocess, seeded, for the whole session."""
-    from .local.conftest import Runtime, free_port
+    from .local.conftest import running
 
-    local = Runtime(free_port(), tmp_path_factory.mktemp("forum-state"))
-    local.start()
-    yield local
-    local.stop()
+    with running(tmp_path_factory, "forum-state") as local:
+        yield local
