@@ -1,7 +1,7 @@
 """Start the real local runtime (`python -m local`) in a subprocess on free ports.
 
 The session-wide `runtime` fixture (tests/conftest.py) is one of these, shared by the local,
-fuzz and browser tests.
+fuzz and browser tests; `running` starts one with a state directory of its own for a fixture.
 """
 
 from __future__ import annotations
