@@ -34,8 +34,8 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from bench import dynamodb_cost as measure  # noqa: E402  (sets the fake AWS environment first)
-from forum import schema  # noqa: E402
+from bench import dynamodb_cost as measure  # noqa: E402  (sets the fake AWS environment)
+from forum import models, schema  # noqa: E402
 from forum.settings import get_settings  # noqa: E402
 from tests.events import claims, http_event  # noqa: E402
 
@@ -213,6 +213,7 @@ def measure_routes() -> tuple[dict[str, Route], int]:
         boto3.client("dynamodb", region_name=settings.region).create_table(
             **schema.create_table_arguments(settings.table_name)
         )
+        models.configure(settings)
         meter = measure.Meter(measure.pynamodb_client())
         admin = claims("user-admin", "admin", ("admins",))
         member = claims("user-member", "member")

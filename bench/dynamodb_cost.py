@@ -29,34 +29,6 @@ for _path in (ROOT, FUNCTIONS):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-# The same fake AWS environment as the tests, before boto3, moto or the forum code is imported.
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "FORUM_TABLE": "forum-bench",
-    "POWERTOOLS_SERVICE_NAME": "forum-api",
-    "POWERTOOLS_METRICS_NAMESPACE": "Forum",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "POWERTOOLS_DEV": "false",
-    # The bench writes faster than people may; flood control's conditions ride on the profile
-    # update that every post makes anyway, so turning it off changes no request and no unit.
-    "FORUM_POST_INTERVAL_SECONDS": "0",
-    "FORUM_NEW_MEMBER_POSTS_PER_HOUR": "0",
-}
-os.environ.update(FAKE_AWS)
-# The figures are for the default settings, whatever the developer's shell says.
-for _name in (
-    "FORUM_DYNAMODB_ENDPOINT",
-    "FORUM_POSTS_PER_PAGE",
-    "FORUM_TOPICS_PER_PAGE",
-    "FORUM_PRESENCE_WINDOW_SECONDS",
-):
-    os.environ.pop(_name, None)
-
 import argparse  # noqa: E402
 import functools  # noqa: E402
 import json  # noqa: E402
@@ -96,6 +68,34 @@ from forum.models import (  # noqa: E402
 )
 from forum.settings import get_settings  # noqa: E402
 from tests.events import claims, http_event  # noqa: E402
+
+# The same fake AWS environment as the tests (read when the bench starts, not at import).
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "FORUM_TABLE": "forum-bench",
+    "POWERTOOLS_SERVICE_NAME": "forum-api",
+    "POWERTOOLS_METRICS_NAMESPACE": "Forum",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_DEV": "false",
+    # The bench writes faster than people may; flood control's conditions ride on the profile
+    # update that every post makes anyway, so turning it off changes no request and no unit.
+    "FORUM_POST_INTERVAL_SECONDS": "0",
+    "FORUM_NEW_MEMBER_POSTS_PER_HOUR": "0",
+}
+os.environ.update(FAKE_AWS)
+# The figures are for the default settings, whatever the developer's shell says.
+for _name in (
+    "FORUM_DYNAMODB_ENDPOINT",
+    "FORUM_POSTS_PER_PAGE",
+    "FORUM_TOPICS_PER_PAGE",
+    "FORUM_PRESENCE_WINDOW_SECONDS",
+):
+    os.environ.pop(_name, None)
 
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -1223,6 +1223,7 @@ def main() -> None:
         boto3.client("dynamodb", region_name=settings.region).create_table(
             **schema.create_table_arguments(settings.table_name)
         )
+        models.configure(settings)
         meter = Meter(pynamodb_client())
         boards = seed_boards(timings)
         window = settings.presence_window_seconds

@@ -121,7 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("AWS_SESSION_TOKEN", None)
     sys.path[:0] = [str(REPO_ROOT / "functions"), str(REPO_ROOT)]
 
-    from forum.settings import NEW_MEMBER_POSTS_PER_HOUR_ENV, POST_INTERVAL_SECONDS_ENV
+    from forum import models
+    from forum.settings import (
+        COGNITO_ENDPOINT_ENV,
+        DYNAMODB_ENDPOINT_ENV,
+        NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        POST_INTERVAL_SECONDS_ENV,
+        get_settings,
+    )
 
     from .aws import LocalAws
     from .stack import REGION, deploy
@@ -154,10 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     for function in stack.functions.values():
         os.environ.update(function.environment)
     os.environ.update(flood_overrides)
-    from forum.settings import COGNITO_ENDPOINT_ENV, DYNAMODB_ENDPOINT_ENV
-
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
+    # The functions run in this process, on the settings just made: their cold starts find the
+    # models pointed at the local table already.
+    get_settings.cache_clear()
+    models.configure(get_settings())
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# Before any AWS client exists: fake credentials, one region, and the functions' settings.
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+
+from forum import models, schema
+from forum.settings import USER_POOL_CLIENT_ID_ENV, USER_POOL_ID_ENV, get_settings
+
+from .cognito import MemberPool, create_member_pool
+from .events import claims as make_claims
+from .events import http_event
+
+# Fake credentials, one region, and the functions' settings, for every test.
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -31,21 +45,6 @@ os.environ.update(
 )
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
-
-import functools
-import threading
-
-import boto3
-import pytest
-from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
-
-from forum import schema
-from forum.settings import USER_POOL_CLIENT_ID_ENV, USER_POOL_ID_ENV, get_settings
-
-from .cognito import MemberPool, create_member_pool
-from .events import claims as make_claims
-from .events import http_event
 
 # DynamoDB applies each request atomically; moto's in-memory backend does not guard against two
 # threads at once (a transaction copies the table while another writes it). Serving one request
@@ -82,8 +81,11 @@ def dynamodb_resource() -> Any:
 
 @pytest.fixture
 def table(aws: None) -> Any:
-    aws_client("dynamodb").create_table(**schema.create_table_arguments(get_settings().table_name))
-    return dynamodb_resource().Table(get_settings().table_name)
+    settings = get_settings()
+    aws_client("dynamodb").create_table(**schema.create_table_arguments(settings.table_name))
+    # As a function's cold start does (the handlers do it too, when first imported).
+    models.configure(settings)
+    return dynamodb_resource().Table(settings.table_name)
 
 
 @pytest.fixture
@@ -146,9 +148,7 @@ OTHER = make_claims("user-other", "other")
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The local runtime (`python -m local`) in a subprocess, seeded, for the whole session."""
-    from .local.conftest import Runtime, free_port
+    from .local.conftest import running
 
-    local = Runtime(free_port(), tmp_path_factory.mktemp("forum-state"))
-    local.start()
-    yield local
-    local.stop()
+    with running(tmp_path_factory, "forum-state") as local:
+        yield local

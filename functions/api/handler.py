@@ -25,7 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from forum import faults
+from forum import faults, models
 from forum.errors import ForumError
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
@@ -36,6 +36,8 @@ from .routes import ROUTES
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 
 app = APIGatewayHttpResolver(enable_validation=True)
 for module in (boards, topics, posts, presence, accounts, users, preview, uploads):

@@ -1,7 +1,9 @@
 """PynamoDB models of the one table (see schema.py for the key layout).
 
 All item kinds share one base model with a ``kind`` discriminator, so a single Query over the
-board index can return the board and its topics as the right classes.
+board index can return the board and its topics as the right classes. Which table they reach
+(its name, region and endpoint) is set by ``configure(settings)`` at a function's cold start,
+not when this module is imported.
 """
 
 from __future__ import annotations
@@ -29,15 +31,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from . import schema
-from .settings import get_settings
-
-_settings = get_settings()
-
-
-class _TableMeta:
-    table_name = _settings.table_name
-    region = _settings.region
-    host = _settings.dynamodb_endpoint
+from .settings import Settings
 
 
 class BoardTopicsIndex(GlobalSecondaryIndex["ForumItem"]):
@@ -59,8 +53,11 @@ class UserPostsIndex(GlobalSecondaryIndex["ForumItem"]):
 
 
 class ForumItem(Model):
-    class Meta(_TableMeta):
-        pass
+    class Meta:
+        # The table, its region and endpoint: set by configure(), from the settings.
+        table_name: str | None = None
+        region: str | None = None
+        host: str | None = None
 
     pk = UnicodeAttribute(hash_key=True, attr_name=schema.PARTITION_KEY)
     sk = UnicodeAttribute(range_key=True, attr_name=schema.SORT_KEY)
@@ -317,6 +314,30 @@ class Viewer(ForumItem, discriminator="viewer"):
     last_seen = NumberAttribute()
     window = NumberAttribute()
     expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
+def configure(settings: Settings) -> None:
+    """Point the models at the table the settings name, in their region, at their endpoint.
+
+    Called once at a function's cold start (each handler module does it, as do the local
+    runtime, the tests' fixtures and the bench), never at import: so whoever starts the code
+    decides which settings it runs with, whatever was imported first. Until then a model refuses
+    to reach DynamoDB. Configuring again with the same settings keeps the connection made.
+    """
+    meta = ForumItem.Meta
+    wanted = (settings.table_name, settings.region, settings.dynamodb_endpoint)
+    if (meta.table_name, meta.region, meta.host) == wanted:
+        return
+    meta.table_name, meta.region, meta.host = wanted
+    # PynamoDB makes a model's connection at its first use and keeps it on the class; every
+    # item class inherits the base's (one botocore client for the table). Drop the old ones.
+    ForumItem._connection = None
+    pending: list[type[ForumItem]] = list(ForumItem.__subclasses__())
+    while pending:
+        model = pending.pop()
+        if "_connection" in vars(model):
+            del model._connection
+        pending.extend(model.__subclasses__())
 
 
 def person(user_id: str, name: str) -> Person:

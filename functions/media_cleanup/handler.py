@@ -25,10 +25,14 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from forum import models
 from forum.attachments import delete_images, removed_attachment_id
+from forum.settings import get_settings
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 # Every record is reported on its own, even when all of them failed (no exception then).
 processor = BatchProcessor(
     event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False

@@ -16,9 +16,10 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from forum import faults
+from forum import faults, models
 from forum.errors import Busy, ForumError, NotFound
 from forum.origin import refusal as origin_refusal
+from forum.settings import get_settings
 
 from . import forms, listing, member_page, topic_page
 from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
@@ -26,6 +27,8 @@ from .render import render
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 
 app = APIGatewayHttpResolver()
 

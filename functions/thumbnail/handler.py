@@ -24,10 +24,14 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from forum import models
+from forum.settings import get_settings
 from forum.thumbnails import make_images
 
 logger = Logger()
 metrics = Metrics()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 # Every message is reported on its own, even when all of them failed (no exception then).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 

@@ -9,26 +9,18 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from forum import posts as forum_posts
 from forum.models import ForumItem
 
-from ..conftest import ADMIN, MEMBER, Caller
+from ..conftest import Caller
+from ..factory import new_board, new_topic
 
 
 @pytest.fixture
 def board(call: Caller) -> dict[str, Any]:
-    reply = call("POST", "/api/boards", {"name": "General", "description": "Talk"}, claims=ADMIN)
-    assert reply.status == 201, reply.text
-    return reply.json
+    return new_board(call, "General", "Talk")
 
 
 @pytest.fixture
 def topic(call: Caller, board: dict[str, Any]) -> dict[str, Any]:
-    reply = call(
-        "POST",
-        f"/api/boards/{board['id']}/topics",
-        {"title": "Hello", "body": "First *post*"},
-        claims=MEMBER,
-    )
-    assert reply.status == 201, reply.text
-    return reply.json["topic"]
+    return new_topic(call, board["id"], "Hello", "First *post*")
 
 
 class Faults:

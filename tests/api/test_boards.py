@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..conftest import ADMIN, MEMBER, MODERATOR, Caller
-
-
-def new_board(call: Caller, name: str, description: str = "") -> dict[str, Any]:
-    reply = call("POST", "/api/boards", {"name": name, "description": description}, claims=ADMIN)
-    assert reply.status == 201, reply.text
-    return reply.json
-
-
-def new_topic(call: Caller, board_id: str, title: str) -> dict[str, Any]:
-    reply = call(
-        "POST", f"/api/boards/{board_id}/topics", {"title": title, "body": "text"}, claims=MEMBER
-    )
-    assert reply.status == 201, reply.text
-    return reply.json["topic"]
+from ..factory import new_board, new_topic
 
 
 def test_an_admin_creates_boards_and_they_are_listed_in_order(call: Caller) -> None:

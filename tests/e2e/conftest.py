@@ -19,7 +19,7 @@ import pytest
 
 from local.client import ForumClient
 
-from ..local.conftest import PASSWORD, REPO_ROOT, Runtime, free_port
+from ..local.conftest import PASSWORD, REPO_ROOT, Runtime, running
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,10 +60,8 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def forum(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Runtime]:
     """The whole forum on a free port, seeded with the demo members, boards and topics."""
-    runtime = Runtime(free_port(), tmp_path_factory.mktemp("e2e-state"))
-    runtime.start()
-    yield runtime
-    runtime.stop()
+    with running(tmp_path_factory, "e2e-state") as runtime:
+        yield runtime
 
 
 @pytest.fixture(scope="session")

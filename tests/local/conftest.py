@@ -1,11 +1,12 @@
 """Start the real local runtime (`python -m local`) in a subprocess on free ports.
 
 The session-wide `runtime` fixture (tests/conftest.py) is one of these, shared by the local,
-fuzz and browser tests.
+fuzz and browser tests; `running` starts one with a state directory of its own for a fixture.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,8 +14,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "LocalTest2026"
@@ -100,3 +104,14 @@ class Runtime:
         code = self.process.returncode
         self.process = None
         return code
+
+
+@contextlib.contextmanager
+def running(tmp_path_factory: pytest.TempPathFactory, state: str) -> Iterator[Runtime]:
+    """A runtime on a free port with a state directory of its own, started, then stopped."""
+    local = Runtime(free_port(), tmp_path_factory.mktemp(state))
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()

@@ -12,28 +12,15 @@ import pytest
 from local.poller import poll_once
 from local.stack import QueueTrigger
 
+from ..factory import queue_with_dead_letters
+
 pytestmark = pytest.mark.usefixtures("aws")
 
 
 def queues(max_receive_count: int = 3) -> tuple[Any, str, str, str]:
     sqs = boto3.client("sqs")
-    dead = sqs.create_queue(QueueName="dead")["QueueUrl"]
-    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    work = sqs.create_queue(
-        QueueName="work",
-        Attributes={
-            "VisibilityTimeout": "0",
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dead_arn, "maxReceiveCount": max_receive_count}
-            ),
-        },
-    )["QueueUrl"]
-    work_arn = sqs.get_queue_attributes(QueueUrl=work, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    return sqs, work, work_arn, dead
+    work = queue_with_dead_letters(sqs, "work", "dead", max_receive_count, VisibilityTimeout="0")
+    return sqs, work.url, work.arn, work.dead_letter_url
 
 
 def count(sqs: Any, url: str) -> int:

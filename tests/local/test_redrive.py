@@ -11,23 +11,16 @@ import pytest
 
 from local.redrive import dead_letter_routes, main, move, redrive_all
 
+from ..factory import queue_with_dead_letters
+
 pytestmark = pytest.mark.usefixtures("aws")
 
 
 def queues() -> tuple[Any, str, str]:
     sqs = boto3.client("sqs")
-    dead = sqs.create_queue(QueueName="thumbnail-dead-letters")["QueueUrl"]
-    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    work = sqs.create_queue(
-        QueueName="thumbnails",
-        Attributes={
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 3})
-        },
-    )["QueueUrl"]
+    work = queue_with_dead_letters(sqs, "thumbnails", "thumbnail-dead-letters")
     sqs.create_queue(QueueName="unrelated")
-    return sqs, work, dead
+    return sqs, work.url, work.dead_letter_url
 
 
 def bodies(sqs: Any, url: str) -> list[str]:

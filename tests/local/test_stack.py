@@ -1,7 +1,9 @@
-"""The local runtime's small CloudFormation: a table with a stream, and the mappings it reads."""
+"""The local runtime's small CloudFormation: a table with a stream, the mappings it reads, and
+queues made in the order they name each other."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -99,3 +101,31 @@ def test_a_table_kept_from_before_the_stream_gets_one_on_restart() -> None:
     assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
     assert stack.stream_arns["Table"] == table["LatestStreamArn"]
     assert list(stack.skipped) == ["CleanupMapping"]
+
+
+def test_a_queue_comes_after_its_dead_letter_queue_and_other_types_are_passed_over() -> None:
+    template = {
+        "Resources": {
+            "Alerts": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Work": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {
+                    "VisibilityTimeout": 30,
+                    "RedrivePolicy": {
+                        "deadLetterTargetArn": {"Fn::GetAtt": ["Dead", "Arn"]},
+                        "maxReceiveCount": 3,
+                    },
+                },
+            },
+            "Dead": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        }
+    }
+
+    stack = deploy(template, clients, "http://127.0.0.1:1")
+
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=stack.queue_urls["Work"], AttributeNames=["All"]
+    )["Attributes"]
+    assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"] == stack.arns["Dead"]
+    assert attributes["VisibilityTimeout"] == "30"
+    assert "Alerts" not in stack.names

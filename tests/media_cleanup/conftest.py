@@ -17,7 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from forum import attachments, schema, storage
+from forum import attachments, models, schema, storage
 from forum.identity import Member
 from forum.settings import get_settings
 from local.stack import REGION
@@ -121,6 +121,7 @@ def forum(aws: None) -> Iterator[Forum]:
     dynamodb = aws_client("dynamodb")
     arguments = schema.create_table_arguments(get_settings().table_name)
     dynamodb.create_table(**arguments, StreamSpecification=STREAM)
+    models.configure(get_settings())
     stream_arn = dynamodb.describe_table(TableName=arguments["TableName"])["Table"][
         "LatestStreamArn"
     ]

@@ -15,7 +15,8 @@ import pytest
 from local.events import build_event
 
 from ..api.conftest import Faults
-from ..conftest import ADMIN, MEMBER, OTHER, Caller, LambdaContextStub
+from ..conftest import OTHER, Caller, LambdaContextStub
+from ..factory import new_board, new_replies, new_topic
 
 
 @dataclass
@@ -96,34 +97,13 @@ def browse(table: Any) -> Browse:
 @pytest.fixture
 def forum(call: Caller) -> dict[str, Any]:
     """A board with a topic of 45 posts (three pages of 20) and a second, newer topic."""
-    board = call("POST", "/api/boards", {"name": "General", "description": "Talk"}, claims=ADMIN)
-    assert board.status == 201, board.text
-    board_id = board.json["id"]
-    first = call(
-        "POST",
-        f"/api/boards/{board_id}/topics",
-        {"title": "Hello <world> & friends", "body": "First *post* with <script>x</script>"},
-        claims=MEMBER,
+    board_id = new_board(call, "General", "Talk")["id"]
+    first = new_topic(
+        call, board_id, "Hello <world> & friends", "First *post* with <script>x</script>"
     )
-    assert first.status == 201, first.text
-    topic_id = first.json["topic"]["id"]
-    for index in range(44):
-        answer = call(
-            "POST", f"/api/topics/{topic_id}/posts", {"body": f"reply {index + 2}"}, claims=OTHER
-        )
-        assert answer.status == 201, answer.text
-    second = call(
-        "POST",
-        f"/api/boards/{board_id}/topics",
-        {"title": "Second topic", "body": "Newer"},
-        claims=OTHER,
-    )
-    assert second.status == 201, second.text
-    return {
-        "board_id": board_id,
-        "topic_id": topic_id,
-        "second_id": second.json["topic"]["id"],
-    }
+    new_replies(call, first["id"], [f"reply {index + 2}" for index in range(44)])
+    second = new_topic(call, board_id, "Second topic", "Newer", claims=OTHER)
+    return {"board_id": board_id, "topic_id": first["id"], "second_id": second["id"]}
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ as the event source mapping does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from forum.settings import get_settings
 from local.poller import sqs_event
 
 from ..conftest import LambdaContextStub, aws_client
+from ..factory import queue_with_dead_letters
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "images"
@@ -128,30 +128,19 @@ def pipeline(table: Any) -> Iterator[Pipeline]:
     settings = get_settings()
     s3.create_bucket(Bucket=settings.uploads_bucket)
     s3.create_bucket(Bucket=settings.media_bucket)
-    dead = sqs.create_queue(QueueName="thumbnail-dead-letters")["QueueUrl"]
-    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(
-        QueueName="thumbnails",
-        Attributes={
-            "VisibilityTimeout": "30",
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 3}),
-        },
-    )["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue = queue_with_dead_letters(
+        sqs, "thumbnails", "thumbnail-dead-letters", VisibilityTimeout="30"
+    )
     s3.put_bucket_notification_configuration(
         Bucket=settings.uploads_bucket,
         NotificationConfiguration={
             "QueueConfigurations": [
                 {
-                    "QueueArn": queue_arn,
+                    "QueueArn": queue.arn,
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "originals/"}]}},
                 }
             ]
         },
     )
-    yield Pipeline(queue_url, queue_arn, dead, s3, sqs)
+    yield Pipeline(queue.url, queue.arn, queue.dead_letter_url, s3, sqs)
