@@ -212,6 +212,8 @@ def deploy(template: dict[str, Any], clients: Any, local_origin: str) -> LocalSt
         pool_id = next((pool["Id"] for pool in pools if pool["Name"] == name), None)
         if pool_id is None:
             arguments = _only(cognito, "CreateUserPool", resolve(resource["Properties"]))
+            # moto runs no triggers; the runtime does (local/cognito_triggers.py).
+            arguments.pop("LambdaConfig", None)
             pool_id = cognito.create_user_pool(PoolName=name, **arguments)["UserPool"]["Id"]
         stack.names[logical_id] = pool_id
         stack.arns[logical_id] = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{pool_id}"

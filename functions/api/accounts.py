@@ -1,7 +1,10 @@
-"""/api/accounts: signing up, so that a bad or taken username gets the forum's own answer.
+"""/api/accounts: signing up, the only way an account is made (forum.accounts).
 
-Everything else about an account (confirming the email address, signing in, refreshing,
-signing out, resetting the password) goes from the browser straight to Cognito.
+A bad or taken username gets the forum's own answer, and sign-ups are limited per IP address:
+the caller's address is the HTTP API's ``sourceIp``, which API Gateway sets itself (behind
+CloudFront, from the entry CloudFront adds to X-Forwarded-For for the viewer), never a header
+the caller chose. Everything else about an account (confirming the email address, signing in,
+refreshing, signing out, resetting the password) goes from the browser straight to Cognito.
 """
 
 from __future__ import annotations
@@ -18,8 +21,13 @@ router = Router()
 
 @router.post("/api/accounts", summary="Sign up: claim a username and create the Cognito user")
 def sign_up(body: SignUpIn) -> Response[SignUpOut]:
-    """201 when the account exists; confirm the emailed code with Cognito, then sign in."""
-    signed_up = accounts.sign_up(body.username, body.email, body.password)
+    """201 when the account exists; confirm the emailed code with Cognito, then sign in.
+
+    409 when the name, or one that looks like it, is taken; 429 (with Retry-After) after too
+    many sign-ups from the caller's network or to the address."""
+    http = (router.current_event.raw_event.get("requestContext") or {}).get("http") or {}
+    source_ip = str(http.get("sourceIp") or "")
+    signed_up = accounts.sign_up(body.username, body.email, body.password, source_ip)
     delivery = None
     if signed_up.destination or signed_up.delivery_medium:
         delivery = CodeDelivery(destination=signed_up.destination, medium=signed_up.delivery_medium)
