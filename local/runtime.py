@@ -121,19 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("AWS_SESSION_TOKEN", None)
     sys.path[:0] = [str(REPO_ROOT / "functions"), str(REPO_ROOT)]
 
-    from forum.settings import NEW_MEMBER_POSTS_PER_HOUR_ENV, POST_INTERVAL_SECONDS_ENV
+    from forum.settings import (
+        NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        POST_INTERVAL_SECONDS_ENV,
+        SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
+        SIGN_UPS_PER_IP_PER_HOUR_ENV,
+    )
 
     from .aws import LocalAws
     from .stack import REGION, deploy
     from .template import load_template
 
-    # Flood control as the stack configures it, unless this process's own environment says
-    # otherwise (the tests and `make load` post faster than people do).
-    flood_overrides = {
-        name: os.environ[name]
-        for name in (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV)
-        if name in os.environ
-    }
+    # Flood control and the sign-up limits as the stack configures them, unless this process's
+    # own environment says otherwise (the tests and `make load` post faster than people do).
+    limits = (
+        POST_INTERVAL_SECONDS_ENV,
+        NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        SIGN_UPS_PER_IP_PER_HOUR_ENV,
+        SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
+    )
+    flood_overrides = {name: os.environ[name] for name in limits if name in os.environ}
 
     aws = LocalAws(args.state_dir / "aws")
     endpoint = aws.start()
@@ -165,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     from .poller import Poller
 
     functions = Functions(stack.functions)
+    from .cognito_triggers import CognitoTriggers
+
+    aws.intercept(CognitoTriggers.from_template(template, stack.names, functions.invoke).intercept)
     authorizer = None
     if stack.jwt is not None:
         pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]
