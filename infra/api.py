@@ -72,9 +72,10 @@ PUBLIC_ROUTE_REASONS = {
         "API reports its errors in one format; no data is read or written."
     ),
     "POST /api/accounts": (
-        "Sign-up: a visitor without an account creates one. The function checks the username "
-        "and passes the rest to Cognito's public SignUp call, which the browser could make "
-        "itself; the stage's throttling bounds abuse."
+        "Sign-up: a visitor without an account creates one. The function checks the username, "
+        "counts sign-ups per IP address and per email address (429 beyond the limits) and "
+        "passes the rest to Cognito's public SignUp call, which the pool's pre sign-up trigger "
+        "lets through only from here; the stage's throttling bounds abuse."
     ),
     "POST /api/preview": (
         "The composer's preview: Markdown in, the sanitized HTML a post would show out. It "
