@@ -5,8 +5,8 @@ must know at every write: their post and topic counts, their role and their ban.
 change inside the transactions that write or remove posts, and those transactions also refuse a
 banned member (``not_banned``), so a ban takes effect at once and costs no extra request.
 
-Cognito runs no trigger in moto, and the forum needs none: a member who signed up (through
-``accounts.sign_up`` or Cognito directly) gets a profile on their first signed-in call.
+A member who signed up (through ``accounts.sign_up``, or made by an administrator in Cognito)
+gets a profile on their first signed-in call.
 """
 
 from __future__ import annotations

@@ -291,3 +291,23 @@ def test_the_limits_count_only_with_the_claim(
     assert sign_up(call, "PAUL").status == 409
     assert sign_up(call, "quinn").status == 201
     assert sign_up(call, "rose").status == 429
+
+
+def test_a_claim_made_before_skeletons_is_still_found(
+    call: Caller, table: Any, cognito: MemberPool
+) -> None:
+    # Given "Olivia", whose claim lies under the lower-case name, as claims were made before
+    assert call("GET", "/api/me", claims=claims("sub-olivia", "Olivia")).status == 200
+    claim = claim_of(table, "Olivia")
+    assert claim is not None
+    table.delete_item(Key={"pk": claim["pk"], "sk": "USERNAME"})
+    table.put_item(Item={**claim, "pk": "USERNAME#olivia"})
+    # Then her page is found by her name, in any case
+    assert call("GET", "/api/users/olivia").json["member"]["username"] == "Olivia"
+    # and still when a look-alike's claim has taken the skeleton's key meanwhile
+    assert sign_up(call, "0livia").status == 201
+    assert call("GET", "/api/users/OLIVIA").json["member"]["username"] == "Olivia"
+    # while a lookup by the look-alike's name finds the look-alike (not yet come), not her
+    look_alike = call("GET", "/api/users/0livia")
+    assert look_alike.status == 404
+    assert "0livia has not been to the forum" in look_alike.json["detail"]
