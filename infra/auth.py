@@ -84,8 +84,9 @@ class MailSender:
     def email(self) -> cognito.UserPoolEmail:
         if self.address is None:
             return cognito.UserPoolEmail.with_cognito()
-        # Cognito sends as the pool's service-linked role, which may send only through SES
-        # identities the pool is configured with: nothing to grant here.
+        # Cognito sends with its email service-linked role
+        # (AWSServiceRoleForAmazonCognitoIdpEmailService, made on first use) and only as the
+        # identity the pool names (SourceArn): the stack grants nothing, and nothing wider.
         return cognito.UserPoolEmail.with_ses(
             from_email=self.address,
             from_name=self.name,
