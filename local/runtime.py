@@ -165,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
+    # Data kept from before username claims were keyed by skeleton: move those claims once.
+    from forum.claims import rekey_old_claims
+
+    for name in rekey_old_claims():
+        log.warning("the username %s has a look-alike member; its claim stays as it was", name)
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions

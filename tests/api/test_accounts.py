@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from forum import claims as claims_of_names
 from forum import schema
 from forum.settings import (
     SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
@@ -311,3 +312,46 @@ def test_a_claim_made_before_skeletons_is_still_found(
     look_alike = call("GET", "/api/users/0livia")
     assert look_alike.status == 404
     assert "0livia has not been to the forum" in look_alike.json["detail"]
+
+
+def old_claim(table: Any, username: str, user_id: str) -> None:
+    """A claim as claims were made before skeletons: under the lower-case name."""
+    table.put_item(
+        Item={
+            "pk": f"USERNAME#{username.lower()}",
+            "sk": "USERNAME",
+            "kind": "username",
+            "username": username,
+            "claimed_at": "2001-01-01T00:00:00.000000Z",
+            "user_id": user_id,
+        }
+    )
+
+
+def test_old_claims_move_to_their_skeletons_once_and_then_stop_look_alikes(
+    call: Caller, table: Any, cognito: MemberPool
+) -> None:
+    # Given claims made before skeletons: "Olivia", "bob" (whose key is its skeleton already),
+    # and "Admin", whose look-alike "adm1n" signed up meanwhile
+    old_claim(table, "Olivia", "sub-olivia")
+    old_claim(table, "bob", "sub-bob")
+    old_claim(table, "Admin", "sub-admin")
+    assert sign_up(call, "adm1n").status == 201
+    # When the claims are moved, twice (it is safe to run again)
+    assert claims_of_names.rekey_old_claims() == ["Admin"]
+    assert claims_of_names.rekey_old_claims() == ["Admin"]
+    # Then Olivia's claim lies under her skeleton, and nowhere else
+    moved = claim_of(table, "Olivia")
+    assert moved is not None and moved["user_id"] == "sub-olivia"
+    keys = {item["pk"] for item in table.scan()["Items"] if item["kind"] == "username"}
+    assert "USERNAME#olivia" not in keys
+    assert keys == {
+        schema.username_pk("Olivia"),
+        "USERNAME#bob",
+        "USERNAME#admin",
+        "USERNAME#admln",
+    }
+    # so a look-alike of her name is taken, and her name is still found
+    assert sign_up(call, "0LIVIA").status == 409
+    assert claims_of_names.find("olivia").user_id == "sub-olivia"  # type: ignore[union-attr]
+    assert claims_of_names.find("Admin").user_id == "sub-admin"  # type: ignore[union-attr]
