@@ -43,7 +43,7 @@ PLUS_PLAN_REASON = (
 class MailSender:
     """Who Cognito's mail (confirmation codes, password resets) comes from, from CDK context.
 
-    ``forum:mailFrom``: an address (or an address of a domain) verified in SES; without it,
+    ``forum:mailFrom``: an address verified in SES (an email address identity); without it,
     Cognito's own sender, whose daily quota is small and shared by the whole pool.
     ``forum:mailFromName``, ``forum:sesConfigurationSet`` (where SES reports bounces and
     complaints) and ``forum:sesRegion`` (SES's region, when not the pool's) are optional.
