@@ -7,14 +7,17 @@ forum's own sign-up (POST /api/accounts) makes an account.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from forum import schema
 from local.client import ForumClient
 
-from .conftest import Runtime
+from .conftest import Runtime, free_port
 
 PASSWORD = "Sign-up-2026"
 
@@ -73,3 +76,41 @@ def test_the_forums_own_sign_up_passes_the_trigger(runtime: Runtime) -> None:
     assert reply.status == 201, reply.text
     assert reply.json["confirmed"] is False
     assert users_named(client, "Trigger_ok") == ["Trigger_ok"]
+
+
+def test_claims_kept_from_before_skeletons_move_at_the_next_start(tmp_path: Path) -> None:
+    # Given a local forum whose data dates from before claims were keyed by skeleton: alice's
+    # claim lies under her lower-case name
+    local = Runtime(free_port(), tmp_path / "state")
+    local.start()
+    try:
+        dynamodb = local_dynamodb(ForumClient(local.url))
+        (table,) = dynamodb.list_tables()["TableNames"]
+        new_key = {"pk": {"S": schema.username_pk("alice")}, "sk": {"S": schema.USERNAME_SK}}
+        claim = dynamodb.get_item(TableName=table, Key=new_key)["Item"]
+        dynamodb.delete_item(TableName=table, Key=new_key)
+        dynamodb.put_item(TableName=table, Item={**claim, "pk": {"S": "USERNAME#alice"}})
+    finally:
+        assert local.stop() == 0
+    # When the runtime starts again, then her claim has moved, and stops a look-alike
+    local.start()
+    try:
+        client = ForumClient(local.url)
+        dynamodb = local_dynamodb(client)
+        assert dynamodb.get_item(TableName=table, Key=new_key).get("Item") == claim
+        old_key = {**new_key, "pk": {"S": "USERNAME#alice"}}
+        assert "Item" not in dynamodb.get_item(TableName=table, Key=old_key)
+        account = {"username": "AL1CE", "email": "al1ce@forum.invalid", "password": PASSWORD}
+        assert client.request("POST", "/api/accounts", account).status == 409
+    finally:
+        assert local.stop() == 0
+
+
+def local_dynamodb(client: ForumClient) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=client.config["cognito"]["endpoint"],  # the local AWS serves both
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
