@@ -55,6 +55,7 @@ from pynamodb.exceptions import UpdateError  # noqa: E402
 from forum import clock, models, schema  # noqa: E402
 from forum import presence as forum_presence  # noqa: E402
 from forum import topics as forum_topics  # noqa: E402
+from forum.addresses import viewer_network  # noqa: E402
 from forum.content import rendered_body  # noqa: E402
 from forum.identity import Member  # noqa: E402
 from forum.models import (  # noqa: E402
@@ -654,7 +655,7 @@ def seed_viewers(forum: Forum, timings: dict[str, float]) -> None:
                 Viewer(
                     pk,
                     forum_presence._viewer_sk(
-                        "guest", forum_presence.guest_id(guest_address(index), "")
+                        "guest", forum_presence.guest_id(viewer_network(guest_address(index), ""))
                     ),
                     last_seen=now,
                     window=window,

@@ -94,9 +94,10 @@ PUBLIC_ROUTE_REASONS = {
         "API reports its errors in one format; no data is read or written."
     ),
     "POST /api/accounts": (
-        "Sign-up: a visitor without an account creates one. The function checks the username "
-        "and passes the rest to Cognito's public SignUp call, which the browser could make "
-        "itself; the stage's throttling bounds abuse."
+        "Sign-up: a visitor without an account creates one. The function checks the username, "
+        "counts sign-ups per IP address and per email address (429 beyond the limits) and "
+        "passes the rest to Cognito's public SignUp call, which the pool's pre sign-up trigger "
+        "lets through only from here; the stage's throttling bounds abuse."
     ),
     "POST /api/preview": (
         "The composer's preview: Markdown in, the sanitized HTML a post would show out. It "
@@ -317,6 +318,8 @@ class ForumApi(Construct):
                 env.PRESENCE_WINDOW_SECONDS_ENV: str(config.presence_window_seconds),
                 env.POST_INTERVAL_SECONDS_ENV: str(config.post_interval_seconds),
                 env.NEW_MEMBER_POSTS_PER_HOUR_ENV: str(config.new_member_posts_per_hour),
+                env.SIGN_UPS_PER_IP_PER_HOUR_ENV: str(config.sign_ups_per_ip_per_hour),
+                env.SIGN_UPS_PER_ADDRESS_PER_DAY_ENV: str(config.sign_ups_per_address_per_day),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,
                 env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
             },

@@ -1,15 +1,31 @@
-"""Members: the Cognito user pool, its groups and the browser's app client."""
+"""Members: the Cognito user pool, its groups, the browser's app client, the mail it sends and
+the pre sign-up trigger that holds every new account to the forum's rules."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from forum import schema
+from forum import settings as env
 from forum.identity import ADMINS, MODERATORS
 
 from .config import ForumConfig
+from .functions import TRACING_REASON, forum_function
 from .nag import acknowledge
+
+PRE_SIGN_UP_HANDLER = "presignup.handler.lambda_handler"
+# Cognito waits 5 seconds for a trigger, and retries it on a timeout three times at most.
+PRE_SIGN_UP_TIMEOUT = Duration.seconds(5)
+PRE_SIGN_UP_MEMORY_MB = 256
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 GROUPS = {
     ADMINS: "Run the forum: boards, members and everything moderators may do.",
@@ -23,6 +39,62 @@ PLUS_PLAN_REASON = (
 )
 
 
+@dataclass(frozen=True)
+class MailSender:
+    """Who Cognito's mail (confirmation codes, password resets) comes from, from CDK context.
+
+    ``forum:mailFrom``: an address verified in SES (an email address identity); without it,
+    Cognito's own sender, whose daily quota is small and shared by the whole pool.
+    ``forum:mailFromName``, ``forum:sesConfigurationSet`` (where SES reports bounces and
+    complaints) and ``forum:sesRegion`` (SES's region, when not the pool's) are optional.
+    """
+
+    address: str | None = None
+    name: str | None = None
+    configuration_set: str | None = None
+    ses_region: str | None = None
+
+    @classmethod
+    def from_context(cls, scope: Construct) -> MailSender:
+        def text(key: str) -> str | None:
+            value = scope.node.try_get_context(key)
+            if value is None or not str(value).strip():
+                return None
+            return str(value).strip()
+
+        sender = cls(
+            address=text("forum:mailFrom"),
+            name=text("forum:mailFromName"),
+            configuration_set=text("forum:sesConfigurationSet"),
+            ses_region=text("forum:sesRegion"),
+        )
+        if sender.address is not None and not _ADDRESS.match(sender.address):
+            raise ValueError(
+                f"context forum:mailFrom must be an email address, not {sender.address!r}"
+            )
+        if sender.address is None and (
+            sender.name or sender.configuration_set or sender.ses_region
+        ):
+            raise ValueError(
+                "context forum:mailFromName, forum:sesConfigurationSet and forum:sesRegion "
+                "need forum:mailFrom, the SES identity that sends"
+            )
+        return sender
+
+    def email(self) -> cognito.UserPoolEmail:
+        if self.address is None:
+            return cognito.UserPoolEmail.with_cognito()
+        # Cognito sends with its email service-linked role
+        # (AWSServiceRoleForAmazonCognitoIdpEmailService, made on first use) and only as the
+        # identity the pool names (SourceArn): the stack grants nothing, and nothing wider.
+        return cognito.UserPoolEmail.with_ses(
+            from_email=self.address,
+            from_name=self.name,
+            configuration_set_name=self.configuration_set,
+            ses_region=self.ses_region,
+        )
+
+
 class ForumAuth(Construct):
     """Sign-up and sign-in for members; the HTTP API's JWT authorizer trusts this pool's tokens.
 
@@ -34,10 +106,14 @@ class ForumAuth(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: ForumConfig) -> None:
         super().__init__(scope, construct_id)
+        self.sender = MailSender.from_context(self)
         self.user_pool = cognito.UserPool(
             self,
             "Members",
+            # Open, but only the forum's own sign-up passes the pre sign-up trigger
+            # (check_sign_ups): SignUp stays the public call that sends the confirmation code.
             self_sign_up_enabled=True,
+            email=self.sender.email(),
             sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             sign_in_case_sensitive=False,
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
@@ -104,3 +180,48 @@ class ForumAuth(Construct):
             id_token_validity=Duration.minutes(config.access_token_minutes),
             refresh_token_validity=Duration.days(config.refresh_token_days),
         )
+
+    def check_sign_ups(
+        self,
+        *,
+        config: ForumConfig,
+        table: dynamodb.ITable,
+        layer: lambda_.ILayerVersion,
+    ) -> lambda_.Function:
+        """The pre sign-up trigger (functions/presignup, forum.sign_up_check).
+
+        Its role may read username claims and nothing else: GetItem on the forum table, for
+        ``USERNAME#`` partition keys only. Cognito may invoke it for this pool only (the
+        permission names the pool's ARN).
+        """
+        function, role = forum_function(
+            self,
+            "PreSignUp",
+            description="Cognito's pre sign-up trigger: the forum's username rules and claim",
+            role_description=(
+                "The forum's pre sign-up function: its log group, X-Ray, and reading username "
+                "claims from the forum table"
+            ),
+            handler=PRE_SIGN_UP_HANDLER,
+            service="forum-presignup",
+            layer=layer,
+            config=config,
+            memory_size=PRE_SIGN_UP_MEMORY_MB,
+            timeout=PRE_SIGN_UP_TIMEOUT,
+            environment={env.TABLE_ENV: table.table_name},
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[table.table_arn],
+                conditions={
+                    "ForAllValues:StringLike": {
+                        "dynamodb:LeadingKeys": [f"{schema.USERNAME_PK_PREFIX}*"]
+                    }
+                },
+            )
+        )
+        acknowledge(role, {"AwsSolutions-IAM5[Resource::*]": TRACING_REASON})
+        self.user_pool.add_trigger(cognito.UserPoolOperation.PRE_SIGN_UP, function)
+        self.pre_sign_up = function
+        return function

@@ -20,7 +20,13 @@ WAF_RATE_LIMIT_MAX = 2_000_000_000
 
 # Fields for which 0 means "none" rather than being an error.
 ZERO_ALLOWED = frozenset(
-    {"thumbnail_concurrency", "post_interval_seconds", "new_member_posts_per_hour"}
+    {
+        "thumbnail_concurrency",
+        "post_interval_seconds",
+        "new_member_posts_per_hour",
+        "sign_ups_per_ip_per_hour",
+        "sign_ups_per_address_per_day",
+    }
 )
 
 
@@ -45,6 +51,10 @@ class ForumConfig:
     # Flood control (functions/forum/flood.py); 0 turns a limit off. Moderators are exempt.
     post_interval_seconds: int = 5
     new_member_posts_per_hour: int = 10
+    # Sign-ups (functions/forum/sign_up_limits.py) from one IP address in a clock hour, and to
+    # one email address in a day; 0 turns a limit off.
+    sign_ups_per_ip_per_hour: int = 10
+    sign_ups_per_address_per_day: int = 3
     # The web ACL's rate-based rule: requests one IP address may make in any 5 minutes, every
     # request through CloudFront counted (cached pages, static files and images included).
     waf_rate_limit: int = 2000

@@ -3,6 +3,8 @@
 moto keeps everything in memory. The runtime saves the DynamoDB, S3 and Cognito state to disk
 (pickled moto backends) every few seconds after a change and when it stops, and loads it back
 at start; SQS messages are transient, as a restarted consumer would re-read them anyway.
+moto runs no Cognito triggers: the runtime runs the pre sign-up trigger in front of it
+(local/cognito_triggers.py, through ``LocalAws.intercept``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import pickle
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,19 @@ _one_request_at_a_time = threading.RLock()
 _dispatch = DomainDispatcherApplication.__call__
 
 
+# What answers a request before moto does, or lets it through (None): Cognito's Lambda
+# triggers (local/cognito_triggers.py). Outside the lock: a trigger may call this server itself.
+Interceptor = Callable[[dict[str, Any]], tuple[str, list[tuple[str, str]], bytes] | None]
+_interceptors: list[Interceptor] = []
+
+
 def _atomic_dispatch(self: DomainDispatcherApplication, environ: Any, start_response: Any) -> Any:
+    for intercept in _interceptors:
+        answer = intercept(environ)
+        if answer is not None:
+            status, headers, body = answer
+            start_response(status, headers)
+            return [body]
     with _one_request_at_a_time:
         # Read the whole response inside the lock: it may be generated lazily.
         return list(_dispatch(self, environ, start_response))
@@ -109,6 +124,10 @@ class LocalAws:
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         return self.endpoint
+
+    def intercept(self, interceptor: Interceptor) -> None:
+        """Have ``interceptor`` see every request first (it may answer it instead of moto)."""
+        _interceptors.append(interceptor)
 
     def stop(self) -> None:
         self.save()

@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         DYNAMODB_ENDPOINT_ENV,
         NEW_MEMBER_POSTS_PER_HOUR_ENV,
         POST_INTERVAL_SECONDS_ENV,
+        SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
+        SIGN_UPS_PER_IP_PER_HOUR_ENV,
         get_settings,
     )
 
@@ -134,13 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     from .stack import REGION, deploy
     from .template import load_template
 
-    # Flood control as the stack configures it, unless this process's own environment says
-    # otherwise (the tests and `make load` post faster than people do).
-    flood_overrides = {
-        name: os.environ[name]
-        for name in (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV)
-        if name in os.environ
-    }
+    # Flood control and the sign-up limits as the stack configures them, unless this process's
+    # own environment says otherwise (the tests and `make load` post faster than people do).
+    limits = (
+        POST_INTERVAL_SECONDS_ENV,
+        NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        SIGN_UPS_PER_IP_PER_HOUR_ENV,
+        SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
+    )
+    flood_overrides = {name: os.environ[name] for name in limits if name in os.environ}
 
     aws = LocalAws(args.state_dir / "aws")
     endpoint = aws.start()
@@ -168,12 +172,21 @@ def main(argv: list[str] | None = None) -> int:
     get_settings.cache_clear()
     models.configure(get_settings())
 
+    # Data kept from before username claims were keyed by skeleton: move those claims once.
+    from forum.claims import rekey_old_claims
+
+    for name in rekey_old_claims():
+        log.warning("the username %s has a look-alike member; its claim stays as it was", name)
+
     from .authorizer import JwtAuthorizer
     from .functions import Functions
     from .gateway import Gateway, allow_connections
     from .poller import Poller
 
     functions = Functions(stack.functions)
+    from .cognito_triggers import CognitoTriggers
+
+    aws.intercept(CognitoTriggers.from_template(template, stack.names, functions.invoke).intercept)
     authorizer = None
     if stack.jwt is not None:
         pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]

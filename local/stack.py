@@ -163,6 +163,8 @@ def _user_pool(deployment: _Deployment, logical_id: str, resource: Resource) -> 
     pool_id = next((pool["Id"] for pool in pools if pool["Name"] == name), None)
     if pool_id is None:
         arguments = _only(cognito, "CreateUserPool", deployment.resolve(resource["Properties"]))
+        # moto runs no triggers; the runtime does (local/cognito_triggers.py).
+        arguments.pop("LambdaConfig", None)
         pool_id = cognito.create_user_pool(PoolName=name, **arguments)["UserPool"]["Id"]
     deployment.made(
         logical_id, pool_id, f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{pool_id}"

@@ -1,7 +1,10 @@
 """A moto Cognito user pool made as the stack makes it (infra/auth.py), for the API tests.
 
-moto chooses the pool's and the client's ids; the ``cognito`` fixture (tests/conftest.py) puts
-them into the settings' environment variables and makes the settings be read again.
+The stack's pool also has a pre sign-up trigger, which moto never invokes: its handler is
+tested with Cognito's events in tests/presignup/, and with the local runtime, which runs it as
+Cognito does, in tests/local/test_sign_up.py. moto chooses the pool's and the client's ids;
+the ``cognito`` fixture (tests/conftest.py) puts them into the settings' environment variables
+and makes the settings be read again.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ def http_event(
     headers: dict[str, str] | None = None,
     raw_body: str | None = None,
     base64_body: bool = False,
+    source_ip: str = "203.0.113.9",
 ) -> dict[str, Any]:
     """The event API Gateway would send for this request, routed as the stack routes it."""
     split = urlsplit(url)
@@ -65,7 +66,7 @@ def http_event(
         text.encode() if text is not None else None,
         route_key=route_key,
         path_parameters=params,
-        source_ip="203.0.113.9",
+        source_ip=source_ip,
         claims=claims,
     )
     if base64_body and text is not None:

@@ -1,7 +1,10 @@
-"""/api/accounts: signing up, so that a bad or taken username gets the forum's own answer.
+"""/api/accounts: signing up, the only way an account is made (forum.accounts).
 
-Everything else about an account (confirming the email address, signing in, refreshing,
-signing out, resetting the password) goes from the browser straight to Cognito.
+A bad or taken username gets the forum's own answer, and sign-ups are limited per IP address:
+the caller's network as CloudFront saw it (forum.addresses: behind CloudFront the HTTP API's
+``sourceIp`` is CloudFront's own edge server, shared by everyone it serves). Everything else
+about an account (confirming the email address, signing in, refreshing, signing out,
+resetting the password) goes from the browser straight to Cognito.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import accounts
 
+from . import caller
 from .schemas import CodeDelivery, SignUpIn, SignUpOut
 
 router = Router()
@@ -18,8 +22,12 @@ router = Router()
 
 @router.post("/api/accounts", summary="Sign up: claim a username and create the Cognito user")
 def sign_up(body: SignUpIn) -> Response[SignUpOut]:
-    """201 when the account exists; confirm the emailed code with Cognito, then sign in."""
-    signed_up = accounts.sign_up(body.username, body.email, body.password)
+    """201 when the account exists; confirm the emailed code with Cognito, then sign in.
+
+    409 when the name, or one that looks like it, is taken; 429 (with Retry-After) after too
+    many sign-ups from the caller's network or to the address."""
+    network = caller.network(router.current_event)
+    signed_up = accounts.sign_up(body.username, body.email, body.password, network)
     delivery = None
     if signed_up.destination or signed_up.delivery_medium:
         delivery = CodeDelivery(destination=signed_up.destination, medium=signed_up.delivery_medium)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import presence
 
+from . import caller
 from .auth import require_member
 from .params import TopicId
 from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
@@ -13,23 +14,11 @@ from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 router = Router()
 
 
-# Where CloudFront names the viewer's address (see forum.presence.guest_id); a request that did
-# not come through CloudFront is refused before it gets here (forum.origin).
-VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
-FORWARDED_FOR_HEADER = "x-forwarded-for"
-
-
 @router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
     # A guest is counted by their address, not by the id their browser made up (body.viewer_id,
     # still accepted from pages that send it): see forum.presence.
-    event = router.current_event
-    source_ip = str(event.raw_event.get("requestContext", {}).get("http", {}).get("sourceIp", ""))
-    guest = presence.guest_id(
-        event.headers.get(VIEWER_ADDRESS_HEADER),
-        source_ip,
-        event.headers.get(FORWARDED_FOR_HEADER),
-    )
+    guest = presence.guest_id(caller.network(router.current_event))
     seen = presence.heartbeat(topic_id, "guest", guest, body.counted_in)
     return presence_out(seen)
 

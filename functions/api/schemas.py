@@ -271,7 +271,10 @@ class BoardChangeIn(Request):
 class SignUpIn(Request):
     username: str = Field(
         max_length=1000,
-        description="3-20 characters: letters, digits, '_' and '-'; unique in any case.",
+        description=(
+            "3-20 characters: ASCII letters, digits, '_' and '-'; unique in any case and "
+            "among look-alikes (l, I and 1; O and 0; rn and m; vv and w are one)."
+        ),
     )
     email: str = Field(max_length=1000, description="Where the confirmation code is sent.")
     password: str = Field(max_length=1000, description="As the user pool's password policy asks.")

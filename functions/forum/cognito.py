@@ -63,13 +63,15 @@ def _call(operation: str, **arguments: Any) -> Any:
         raise CognitoRefused("Unreachable", str(error)) from error
 
 
-def sign_up(username: str, email: str, password: str) -> SignedUp:
+def sign_up(username: str, email: str, password: str, validation_data: dict[str, str]) -> SignedUp:
+    """Cognito's SignUp; ``validation_data`` reaches the pre sign-up trigger (and is not kept)."""
     answer = _call(
         "sign_up",
         ClientId=get_settings().user_pool_client_id,
         Username=username,
         Password=password,
         UserAttributes=[{"Name": "email", "Value": email}],
+        ValidationData=[{"Name": name, "Value": value} for name, value in validation_data.items()],
     )
     delivery = answer.get("CodeDeliveryDetails") or {}
     return SignedUp(

@@ -272,6 +272,14 @@ class UsernameClaim(ForumItem, discriminator="username"):
     expires_at = TTLAttribute(null=True, attr_name=schema.TTL_ATTRIBUTE)
 
 
+class SignUpCount(ForumItem, discriminator="sign_up_count"):
+    """Sign-ups from one IP address or to one email address in one window (forum.sign_up_limits)."""
+
+    sign_ups = NumberAttribute()
+    # Only to tidy up: a new window is a new item, so an old one is never read again.
+    expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
 class Attachment(ForumItem, discriminator="attachment"):
     """An uploaded image and what became of it (see schema.py: ATTACHMENT#{id})."""
 

@@ -22,7 +22,6 @@ the previous one.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -56,39 +55,10 @@ class Presence:
     window: int
 
 
-# An IPv6 client is given a /64 network and may use any address in it.
-IPV6_NETWORK_BITS = 64
-
-
-def guest_id(viewer_address: str | None, source_ip: str, forwarded_for: str | None = None) -> str:
-    """The id a guest is counted by: their address, hashed (IPv6 by its /64 network).
-
-    The address is the last entry of ``X-Forwarded-For`` that is not the connection's own
-    ``source_ip``: CloudFront appends the viewer's address there, after whatever the viewer
-    sent, and the HTTP API may append CloudFront's. Else CloudFront's
-    ``CloudFront-Viewer-Address`` ("ip:port"), else ``source_ip`` (the local gateway, the
-    tests). Requests that did not come through CloudFront are refused before (forum.origin).
-    Hashed so that the table keeps no reader's address; the items expire with their window.
-    """
-    sent = (viewer_address or "").strip()
-    forwarded = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
-    while forwarded and forwarded[-1] == source_ip:
-        forwarded.pop()
-    candidates = [*forwarded[-1:], sent.rpartition(":")[0].strip("[]"), sent, source_ip]
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
-    for text in candidates:
-        try:
-            address = ipaddress.ip_address(text)
-            break
-        except ValueError:
-            continue
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
-        key = str(ipaddress.ip_network(f"{address}/{IPV6_NETWORK_BITS}", strict=False))
-    elif isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        key = str(address.ipv4_mapped)
-    else:
-        key = str(address) if address is not None else source_ip
-    return "a-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def guest_id(network: str) -> str:
+    """The id a guest is counted by: their network (forum.addresses), hashed, so that the
+    table keeps no reader's address; the items expire with their window."""
+    return "a-" + hashlib.sha256(network.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _viewer_sk(kind: ViewerKind, viewer_id: str) -> str:

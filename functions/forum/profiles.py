@@ -5,8 +5,8 @@ must know at every write: their post and topic counts, their role and their ban.
 change inside the transactions that write or remove posts, and those transactions also refuse a
 banned member (``not_banned``), so a ban takes effect at once and costs no extra request.
 
-Cognito runs no trigger in moto, and the forum needs none: a member who signed up (through
-``accounts.sign_up`` or Cognito directly) gets a profile on their first signed-in call.
+A member who signed up (through ``accounts.sign_up``, or made by an administrator in Cognito)
+gets a profile on their first signed-in call.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from . import attachments, clock, cursors, schema
+from . import attachments, claims, clock, cursors, schema, usernames
 from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
@@ -36,18 +36,13 @@ from .models import (
 )
 from .settings import get_settings
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}\Z")
 DISPLAY_NAME_MAX = 40
 ABOUT_MAX = 1_000
 ATTACHMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 def clean_username(username: str) -> str:
-    if not USERNAME_PATTERN.match(username):
-        raise Invalid(
-            "A username has 3 to 20 characters: letters, digits, '_' and '-'.", "username"
-        )
-    return username
+    return usernames.clean(username)
 
 
 def clean_display_name(display_name: str) -> str:
@@ -192,10 +187,7 @@ def settle_refused_profile(member: Member) -> None:
 
 def holder_of(username: str) -> UsernameClaim:
     """The claim on a username, bound to its member; 404 when nobody holds the name."""
-    try:
-        claim = UsernameClaim.get(schema.username_pk(username), schema.USERNAME_SK)
-    except UsernameClaim.DoesNotExist:
-        claim = None
+    claim = claims.find(username)
     if claim is None or not claim.user_id:
         raise NotFound(f"There is no member called {username!r}.")
     return claim

@@ -11,10 +11,16 @@ Item layout (pk / sk):
   TOPIC#{topic_id} / VIEWER#{kind}#{id}       when a viewer was last seen on the topic (TTL)
   USER#{user_id}   / PROFILE                  a member's profile: username, display name, about,
                                               avatar, joined_at, post and topic counts, role, ban
-  USERNAME#{name}  / USERNAME                 who holds a username; {name} is lower case and the
-                                              item is written only if absent, so one name (in any
-                                              case) belongs to one member. TTL while a sign-up is
-                                              pending.
+  USERNAME#{skeleton} / USERNAME              who holds a username; {skeleton} is the name's
+                                              skeleton (forum.usernames: case and look-alikes
+                                              folded) and the item is written only if absent, so
+                                              one name, and every name that looks like it, belongs
+                                              to one member. TTL while a sign-up is pending.
+                                              (Claims made before skeletons were keyed by the
+                                              lower-case name; lookups still find them.)
+  SIGNUPS#{kind}#{digest} / {window}          sign-ups counted per IP address (kind "ip", an hour)
+                                              or per email address ("email", a day); {digest}
+                                              is a hash, so no address is kept in a key. TTL.
   ATTACHMENT#{id}  / ATTACHMENT               an uploaded image: owner (sub), filename (cleaned for
                                               display), declared content type and size, purpose
                                               (post|avatar), status pending|ready|failed and the
@@ -49,6 +55,8 @@ Indexes:
 from __future__ import annotations
 
 from typing import Any
+
+from . import usernames
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
@@ -85,6 +93,7 @@ USER_PK_PREFIX = "USER#"
 PROFILE_SK = "PROFILE"
 USERNAME_PK_PREFIX = "USERNAME#"
 USERNAME_SK = "USERNAME"
+SIGN_UPS_PK_PREFIX = "SIGNUPS#"
 ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
@@ -131,8 +140,17 @@ def user_pk(user_id: str) -> str:
 
 
 def username_pk(username: str) -> str:
-    # Case-insensitive: "Alice" and "alice" claim the same item.
+    # By skeleton: "Alice", "alice" and "AIice" claim the same item.
+    return f"{USERNAME_PK_PREFIX}{usernames.skeleton(username)}"
+
+
+def legacy_username_pk(username: str) -> str:
+    """Where a claim made before skeletons lies: under the lower-case name."""
     return f"{USERNAME_PK_PREFIX}{username.lower()}"
+
+
+def sign_ups_pk(kind: str, digest: str) -> str:
+    return f"{SIGN_UPS_PK_PREFIX}{kind}#{digest}"
 
 
 def attachment_pk(attachment_id: str) -> str:

@@ -27,6 +27,8 @@ MAX_IMAGE_PIXELS_ENV = "FORUM_MAX_IMAGE_PIXELS"
 POST_INTERVAL_SECONDS_ENV = "FORUM_POST_INTERVAL_SECONDS"
 NEW_MEMBER_POSTS_PER_HOUR_ENV = "FORUM_NEW_MEMBER_POSTS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
+SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
+SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class Settings:
     # The value of the header CloudFront adds to every request it sends the HTTP API
     # (forum.origin); empty where nothing stands in front (the tests).
     origin_secret: str
+    # Sign-ups (forum.sign_up_limits): at most this many from one IP address in a clock hour,
+    # and to one email address in a day (0 turns a limit off).
+    sign_ups_per_ip_per_hour: int
+    sign_ups_per_address_per_day: int
 
 
 def _int(name: str, default: int) -> int:
@@ -89,4 +95,6 @@ def get_settings() -> Settings:
         post_interval_seconds=_int(POST_INTERVAL_SECONDS_ENV, 5),
         new_member_posts_per_hour=_int(NEW_MEMBER_POSTS_PER_HOUR_ENV, 10),
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
+        sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
+        sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
     )

@@ -185,20 +185,24 @@ def test_guests_at_other_addresses_are_other_guests(call, topic, clock) -> None:
 
 
 def test_a_guest_id_is_the_address_hashed() -> None:
+    from forum.addresses import viewer_network
     from forum.presence import guest_id
 
-    same = guest_id("198.51.100.7:5000", "10.0.0.1")
-    assert same == guest_id("198.51.100.7:6000", "10.0.0.2") == guest_id(None, "198.51.100.7")
+    def id_of(viewer: str | None, source_ip: str, forwarded: str | None = None) -> str:
+        return guest_id(viewer_network(viewer, source_ip, forwarded))
+
+    same = id_of("198.51.100.7:5000", "10.0.0.1")
+    assert same == id_of("198.51.100.7:6000", "10.0.0.2") == id_of(None, "198.51.100.7")
     assert "198.51.100.7" not in same
-    assert guest_id("2001:db8::1:443", "x") == guest_id("[2001:db8::abcd]:80", "y")
-    assert guest_id("::ffff:198.51.100.7:443", "x") == same
-    assert guest_id("nonsense", "198.51.100.7") == same
-    assert guest_id("198.51.100.7", "10.0.0.1") == same  # no port
+    assert id_of("2001:db8::1:443", "x") == id_of("[2001:db8::abcd]:80", "y")
+    assert id_of("::ffff:198.51.100.7:443", "x") == same
+    assert id_of("nonsense", "198.51.100.7") == same
+    assert id_of("198.51.100.7", "10.0.0.1") == same  # no port
     # Without CloudFront-Viewer-Address: the address CloudFront appended to X-Forwarded-For,
     # not what the viewer put before it, nor what the HTTP API appended after (the connection)
-    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7, 10.0.0.1") == same
-    assert guest_id(None, "10.0.0.1", "203.0.113.66, 198.51.100.7") == same
-    assert guest_id(None, "198.51.100.7", "198.51.100.7") == same
+    assert id_of(None, "10.0.0.1", "203.0.113.66, 198.51.100.7, 10.0.0.1") == same
+    assert id_of(None, "10.0.0.1", "203.0.113.66, 198.51.100.7") == same
+    assert id_of(None, "198.51.100.7", "198.51.100.7") == same
 
 
 def test_a_guest_behind_cloudfront_is_counted_by_the_address_cloudfront_appended(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from local.client import ForumClient
 
 from ..local.conftest import PASSWORD, Runtime
@@ -51,9 +53,12 @@ def test_a_visitor_registers_confirms_and_is_signed_in(visitor: Visitor, forum: 
     ] == []
 
 
-def test_a_taken_username_is_refused_in_words(visitor: Visitor) -> None:
+@pytest.mark.parametrize("username", ["alice", "AL1CE"])
+def test_a_taken_username_or_its_look_alike_is_refused_in_words(
+    visitor: Visitor, username: str
+) -> None:
     page = visitor().open("/register")
-    page.fill("#register-username", "alice")
+    page.fill("#register-username", username)
     page.fill("#register-email", "someone@forum.invalid")
     page.fill("#register-password", "Correct-Horse-9")
     page.click("#register-form button[type=submit]")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.identity import ADMINS, MODERATORS
+import pytest
+from aws_cdk import App, Environment, Stack
+from aws_cdk.assertions import Template
 
-from .conftest import Synthesis
+from forum.identity import ADMINS, MODERATORS
+from infra.auth import PRE_SIGN_UP_HANDLER, ForumAuth
+from infra.config import ForumConfig
+
+from .conftest import Synthesis, function_by_handler
 
 
 def test_anyone_can_sign_up_and_sign_in_with_a_verified_email(synth: Synthesis) -> None:
@@ -83,3 +89,112 @@ def test_the_api_tests_pool_has_the_stacks_password_policy(synth: Synthesis) -> 
     policy.pop("TemporaryPasswordValidityDays", None)
     assert policy == PASSWORD_POLICY
     assert len(PASSWORD) >= policy["MinimumLength"]
+
+
+def test_every_sign_up_passes_the_pre_sign_up_trigger(synth: Synthesis) -> None:
+    pool_id, pool = synth.one("AWS::Cognito::UserPool")
+    function_id, function = function_by_handler(synth, PRE_SIGN_UP_HANDLER)
+
+    assert pool["Properties"]["LambdaConfig"] == {"PreSignUp": {"Fn::GetAtt": [function_id, "Arn"]}}
+    # It reads the claims of the forum table; Cognito waits for it no longer than 5 seconds.
+    table_id, _ = synth.one("AWS::DynamoDB::Table")
+    assert function["Environment"]["Variables"]["FORUM_TABLE"] == {"Ref": table_id}
+    assert function["Timeout"] <= 5
+    # Only this pool may invoke it.
+    permissions = [
+        resource["Properties"]
+        for resource in synth.of_type("AWS::Lambda::Permission").values()
+        if resource["Properties"]["FunctionName"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
+    assert permissions == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
+            "Principal": "cognito-idp.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [pool_id, "Arn"]},
+        }
+    ]
+
+
+def test_the_pre_sign_up_trigger_may_only_read_username_claims(synth: Synthesis) -> None:
+    _, function = function_by_handler(synth, PRE_SIGN_UP_HANDLER)
+    role_id = function["Role"]["Fn::GetAtt"][0]
+    table_id, _ = synth.one("AWS::DynamoDB::Table")
+    statements = [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    table_statements = [s for s in statements if "dynamodb:GetItem" in str(s["Action"])]
+    assert table_statements == [
+        {
+            "Action": "dynamodb:GetItem",
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USERNAME#*"]}},
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [table_id, "Arn"]},
+        }
+    ]
+    # Nothing else of the table, no Cognito, nothing anywhere but logs and traces.
+    actions = {action for s in statements for action in _listed(s["Action"])}
+    assert actions - {"dynamodb:GetItem"} <= {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_without_a_sender_cognito_mails_by_itself(synth: Synthesis) -> None:
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    assert pool["Properties"]["EmailConfiguration"] == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+
+
+def auth_template(context: dict[str, str]) -> dict[str, Any]:
+    """The pool of a stack that has only ForumAuth, made with this context."""
+    app = App(context=context)
+    stack = Stack(app, "AuthOnly", env=Environment(account="123456789012", region="eu-west-1"))
+    ForumAuth(stack, "Auth", config=ForumConfig())
+    (pool,) = Template.from_stack(stack).find_resources("AWS::Cognito::UserPool").values()
+    return dict(pool["Properties"])
+
+
+def test_with_a_sender_cognito_mails_through_ses() -> None:
+    pool = auth_template(
+        {
+            "forum:mailFrom": "forum@example.org",
+            "forum:mailFromName": "The Forum",
+            "forum:sesConfigurationSet": "forum-mail",
+        }
+    )
+    assert pool["EmailConfiguration"] == {
+        "ConfigurationSet": "forum-mail",
+        "EmailSendingAccount": "DEVELOPER",
+        "From": "The Forum <forum@example.org>",
+        "SourceArn": {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":ses:eu-west-1:123456789012:identity/forum@example.org",
+                ],
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"forum:mailFrom": "not an address"},
+        {"forum:sesConfigurationSet": "forum-mail"},  # a configuration set, but no sender
+    ],
+)
+def test_a_sender_that_cannot_be_is_refused_at_synth(context: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="forum:mailFrom"):
+        auth_template(context)

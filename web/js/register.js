@@ -1,9 +1,10 @@
-// /register: sign up (through the API when it offers it, which checks the username first),
-// confirm the emailed code with Cognito, and sign in.
+// /register: sign up through the API (the only way in: it checks the username and the limits,
+// and Cognito's pre sign-up trigger refuses a SignUp made around it), confirm the emailed code
+// with Cognito, and sign in.
 
-import { api, ApiError, describe, hasRoute } from './api.js';
+import { api, ApiError, describe } from './api.js';
 import { busy, showError } from './dom.js';
-import { confirmSignUp, signIn, signUp } from './session.js';
+import { confirmSignUp, signIn } from './session.js';
 
 export function start() {
   const form = document.querySelector('[data-register-form]');
@@ -30,18 +31,9 @@ export function start() {
     };
     await busy(form.querySelector('button[type="submit"]'), async () => {
       try {
-        let confirmed;
-        let destination = null;
-        if (await hasRoute('post', '/api/accounts')) {
-          const answer = await api('/api/accounts', { method: 'POST', body: account });
-          confirmed = answer.confirmed;
-          destination = answer.confirmation?.destination;
-        } else {
-          const answer = await signUp(account.username, account.email, account.password);
-          confirmed = answer.UserConfirmed;
-          destination = answer.CodeDeliveryDetails?.Destination;
-        }
-        if (confirmed) {
+        const answer = await api('/api/accounts', { method: 'POST', body: account });
+        const destination = answer.confirmation?.destination;
+        if (answer.confirmed) {
           await finish();
           return;
         }

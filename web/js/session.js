@@ -1,4 +1,5 @@
-// Members' sessions with Cognito: sign-up, sign-in (USER_PASSWORD_AUTH), refresh, sign-out.
+// Members' sessions with Cognito: confirming a sign-up, sign-in (USER_PASSWORD_AUTH), refresh,
+// sign-out. Signing up itself goes through the API (register.js).
 // Tokens stay in this browser: localStorage when "keep me signed in", else sessionStorage.
 
 import { config } from './config.js';
@@ -167,14 +168,6 @@ export async function signOut() {
       // Signed out here either way; the refresh token runs out by itself.
     }
   }
-}
-
-export async function signUp(username, email, password) {
-  return cognito('SignUp', {
-    Username: username,
-    Password: password,
-    UserAttributes: [{ Name: 'email', Value: email }],
-  });
 }
 
 export async function confirmSignUp(username, code) {
