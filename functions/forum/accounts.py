@@ -68,7 +68,7 @@ def sign_up(username: str, email: str, password: str) -> cognito.SignedUp:
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict(f"The username {username!r} is taken.") from error
-        raise Busy("The forum is busy; please try again.") from error
+        raise Busy() from error
 
     try:
         signed_up = cognito.sign_up(username, email, password)

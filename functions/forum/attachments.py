@@ -45,13 +45,15 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from . import clock, schema
 from .errors import Busy, Conflict, Invalid, NotFound, PayloadTooLarge
+from .i18n import _
 from .identity import Member
 from .models import Attachment, Post, PostAttachment, Profile
+from .retries import Retries
 from .settings import get_settings
+from .transactions import Transaction
 
 PENDING = "pending"
 READY = "ready"
@@ -84,6 +86,8 @@ ACCEPTED_TYPES = (
 _TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _FIELD = "attachment_ids"
+# The name of a post's attachments in its transactions (forum.transactions).
+ATTACHMENTS = "attachments"
 
 
 # --- names, keys and addresses ----------------------------------------------------------------
@@ -360,10 +364,12 @@ def _unchanged(attachment: Attachment) -> Condition:
     return (Attachment.owner == attachment.owner) & (Attachment.status == attachment.status)
 
 
-def attach(tx: TransactWrite, attachments: Sequence[Attachment], use: str) -> None:
-    """Mark the attachments as used by ``use``, in the transaction that writes the post."""
+def attach(tx: Transaction, attachments: Sequence[Attachment], use: str) -> None:
+    """Mark the attachments as used by ``use``, in the transaction that writes the post (its
+    items named "attachments")."""
     for attachment in attachments:
         tx.update(
+            ATTACHMENTS,
             _key(attachment.attachment_id),
             actions=[Attachment.attached_to.set(use), Attachment.expires_at.remove()],
             condition=_unchanged(attachment)
@@ -372,9 +378,14 @@ def attach(tx: TransactWrite, attachments: Sequence[Attachment], use: str) -> No
 
 
 def release(
-    tx: TransactWrite, attachment_ids: Iterable[str], use: str, for_good: bool = False
+    tx: Transaction,
+    attachment_ids: Iterable[str],
+    use: str,
+    for_good: bool = False,
+    name: str = ATTACHMENTS,
 ) -> None:
-    """The post no longer uses these: they may be used again, or expire unused.
+    """The post no longer uses these: they may be used again, or expire unused (the items are
+    added under ``name``).
 
     ``for_good``: the post was removed, and its images go with it: they expire at once (no
     longer found, and deleted with their images when DynamoDB deletes the item).
@@ -382,6 +393,7 @@ def release(
     expires = clock.now() + (timedelta(0) if for_good else UNUSED_LIFETIME)
     for attachment_id in attachment_ids:
         tx.update(
+            name,
             _key(attachment_id),
             actions=[Attachment.attached_to.remove(), Attachment.expires_at.set(expires)],
             condition=Attachment.attached_to == use,
@@ -406,11 +418,6 @@ def entry(attachment: Attachment) -> PostAttachment:
 
 def entries(attachments: Sequence[Attachment]) -> list[PostAttachment] | None:
     return [entry(attachment) for attachment in attachments] or None
-
-
-def failed_condition(codes: Sequence[str | None], first: int) -> bool:
-    """Whether a transaction failed on one of the attachments, added from item ``first`` on."""
-    return any(code == "ConditionalCheckFailed" for code in codes[first:])
 
 
 # --- avatars ----------------------------------------------------------------------------------
@@ -449,9 +456,11 @@ def _avatar_images(attachment: Attachment) -> list[Any]:
     return [Profile.avatar_thumb_key.remove(), Profile.avatar_display_key.remove()]
 
 
-def use_as_avatar(tx: TransactWrite, attachment: Attachment) -> None:
-    """Mark the attachment used as its owner's avatar, in the transaction that sets it."""
+def use_as_avatar(tx: Transaction, attachment: Attachment) -> None:
+    """Mark the attachment used as its owner's avatar, in the transaction that sets it (the
+    item named "avatar")."""
     tx.update(
+        "avatar",
         _key(attachment.attachment_id),
         actions=[Attachment.attached_to.set(AVATAR_USE), Attachment.expires_at.remove()],
         condition=_unchanged(attachment),
@@ -536,7 +545,7 @@ def publish(attachment: Attachment) -> None:
     if attachment.purpose == AVATAR:
         _publish_avatar(attachment)
     elif attachment.attached_to and attachment.attached_to != AVATAR_USE:
-        topic_id, _, number = attachment.attached_to.rpartition("/")
+        topic_id, _slash, number = attachment.attached_to.rpartition("/")
         if topic_id and number.isdigit():
             _publish_to_post(attachment, topic_id, int(number))
 
@@ -557,7 +566,7 @@ def _publish_avatar(attachment: Attachment) -> None:
 def _publish_to_post(attachment: Attachment, topic_id: str, number: int) -> None:
     pk, sk = schema.topic_pk(topic_id), schema.post_sk(number)
     update = entry(attachment)
-    for _ in range(PUBLISH_ATTEMPTS):
+    for _attempt in Retries(PUBLISH_ATTEMPTS, backoff=False):
         try:
             post = Post.get(pk, sk, consistent_read=True)
         except Post.DoesNotExist:
@@ -581,7 +590,11 @@ def _publish_to_post(attachment: Attachment, topic_id: str, number: int) -> None
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
             # The post's attachments changed between the read and the write: read again.
-    raise Busy(f"The post {topic_id}/{number} kept changing; its attachment will be retried.")
+    raise Busy(
+        _("The post {post} kept changing; its attachment will be retried.").format(
+            post=f"{topic_id}/{number}"
+        )
+    )
 
 
 # --- when an attachment item is gone -----------------------------------------------------------

@@ -7,7 +7,6 @@ board index can return the board and its topics as the right classes.
 from __future__ import annotations
 
 import json
-import uuid
 import zlib
 from typing import Any
 
@@ -23,10 +22,8 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.constants import BINARY
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from . import schema
 from .settings import get_settings
@@ -321,20 +318,3 @@ class Viewer(ForumItem, discriminator="viewer"):
 
 def person(user_id: str, name: str) -> Person:
     return Person(id=user_id, name=name)
-
-
-def transaction() -> TransactWrite:
-    """A write transaction on the table's connection (committed when the ``with`` block ends).
-
-    Each carries a token of its own: when botocore sends it again because the first answer was
-    lost (a timeout after DynamoDB committed it), DynamoDB recognises the repeat and answers it
-    as done instead of applying it twice (or refusing it, which the code would read as a race).
-    """
-    return TransactWrite(
-        connection=ForumItem._get_connection().connection, client_request_token=uuid.uuid4().hex
-    )
-
-
-def cancellation_codes(error: TransactWriteError) -> list[str | None]:
-    """Why DynamoDB cancelled a transaction, one entry per item in the order they were added."""
-    return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]

@@ -7,48 +7,35 @@ The author's post_count moves in the same transaction as the post.
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
 from . import attachments, clock, flood, schema
 from .content import clean_body, rendered_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
+from .i18n import _
 from .identity import Member
-from .models import (
-    Board,
-    ForumItem,
-    LastPost,
-    Post,
-    Profile,
-    Topic,
-    cancellation_codes,
-    person,
-    transaction,
-)
+from .models import Board, ForumItem, LastPost, Post, Profile, Topic, person
 from .profiles import require_writer
+from .retries import Retries
 from .settings import get_settings
 from .topics import count_for_author, get_topic, last_post_of, new_post
+from .transactions import Cancelled, Transaction, transaction
 
 # A reply races other replies for the next number; each lost race costs one read and one
 # transaction, so even a burst of a few dozen simultaneous replies settles well within this.
 REPLY_ATTEMPTS = 40
-RETRYABLE = {"ConditionalCheckFailed", "TransactionConflict"}
 # Removing a topic removes its posts in batches of this many (each with its authors' counts),
 # for up to this long in one request; a longer topic is finished by repeating the request.
 SWEEP_BATCH = 25
 TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 SWEEP_SECONDS = 6.0
 _monotonic = time.monotonic
-
-
-def pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
 
 
 def get_post(topic_id: str, number: int, consistent: bool = False) -> Post:
@@ -77,7 +64,8 @@ def reply(
     shown = attachments.for_post(member, attachment_ids, use="")
     rules = flood.PostingRules.current()
     new_hour = False
-    for attempt in range(REPLY_ATTEMPTS):
+    retries = Retries(REPLY_ATTEMPTS)
+    for _attempt in retries:
         topic = get_topic(topic_id, consistent=True)
         if topic.locked and not member.is_moderator:
             raise Locked("This topic is locked; only moderators can reply to it.")
@@ -89,8 +77,9 @@ def reply(
         last = last_post_of(topic_id, topic.title, post)
         try:
             with transaction() as tx:
-                tx.save(post, condition=Post.pk.does_not_exist())
+                tx.save("post", post, condition=Post.pk.does_not_exist())
                 tx.update(
+                    "topic",
                     topic,
                     actions=[
                         Topic.last_number.set(number),
@@ -103,31 +92,32 @@ def reply(
                     condition=topic.unchanged(),
                 )
                 tx.update(
+                    "board",
                     Board(schema.BOARDS_PK, schema.board_sk(topic.board_id)),
                     actions=[Board.post_count.add(1), Board.last_post.set(last)],
                     condition=Board.pk.exists(),
                 )
                 count_for_author(tx, member, posts=1, moment=moment, new_hour=new_hour, rules=rules)
                 attachments.attach(tx, shown, attachments.post_use(topic_id, number))
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
+        except Cancelled as cancelled:
+            if cancelled.failed("author"):
                 new_hour = flood.settle_refused_post(member, moment, rules)
+                retries.again_now()
                 continue
-            if attachments.failed_condition(codes, 4):
+            if cancelled.failed("attachments"):
                 # An attachment was finished (or taken) meanwhile: read them again.
                 shown = attachments.for_post(member, attachment_ids, use="")
+                retries.again_now()
                 continue
-            if not RETRYABLE.intersection(code for code in codes if code):
-                raise Busy("The forum is busy; please try again.") from error
-            pause(attempt)
+            if not cancelled.raced:
+                raise Busy() from cancelled
             continue
         topic.last_number = number
         topic.reply_count += 1
         topic.last_post = last
         topic.revision = int(topic.revision or 0) + 1
         return topic, post
-    raise Busy("Too many people are replying to this topic at once; please try again.")
+    raise Busy(_("Too many people are replying to this topic at once; please try again."))
 
 
 def edit(
@@ -170,7 +160,7 @@ def edit(
             raise Conflict(
                 "The post was changed or removed since you loaded it; reload it and try again."
             ) from error
-        raise Busy("The forum is busy; please try again.") from error
+        raise Busy() from error
     return post
 
 
@@ -181,13 +171,14 @@ def _edit_with_attachments(
     use = attachments.post_use(post.topic_id, int(post.number))
     current = [item.id for item in post.attachments or []]
     html = rendered_body(body)
-    for _ in range(3):
+    for _attempt in Retries(3, backoff=False):
         shown, released = attachments.for_edit(member, attachment_ids, use, current)
         entries = attachments.entries(shown)
         try:
             with transaction() as tx:
                 # PynamoDB adds "version = the version read" and increments it.
                 tx.update(
+                    "post",
                     post,
                     actions=[
                         *Post.text_actions(body, html),
@@ -199,21 +190,20 @@ def _edit_with_attachments(
                 )
                 attachments.attach(tx, shown, use)
                 attachments.release(tx, released, use)
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if codes[:1] == ["ConditionalCheckFailed"]:
+        except Cancelled as cancelled:
+            if cancelled.failed("post"):
                 raise Conflict(
                     "The post was changed or removed since you loaded it; reload it and try again."
-                ) from error
-            if attachments.failed_condition(codes, 1):
+                ) from cancelled
+            if cancelled.failed("attachments"):
                 continue  # an attachment was finished (or taken) meanwhile: read them again
-            raise Busy("The forum is busy; please try again.") from error
+            raise Busy() from cancelled
         post.text, post.edited_at = (body, html), at
         post.legacy_body = post.legacy_body_html = None
         post.edited_by = person(member.user_id, member.name)
         post.attachments = entries
         return post
-    raise Busy("The post's attachments kept changing; please try again.")
+    raise Busy(_("The post's attachments kept changing; please try again."))
 
 
 def _latest_live_post(topic_id: str, before: int) -> Post | None:
@@ -280,7 +270,7 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
         return remove_topic(member, topic_id)
     count_author = True
     may_write = False
-    for attempt in range(5):
+    for _attempt in Retries(5):
         topic = get_topic(topic_id, consistent=True)
         post = get_post(topic_id, number, consistent=True)
         if post.removed:
@@ -295,15 +285,13 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
         try:
             _write_removal(member, topic, post, count_author)
             return True
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if count_author and len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
+        except Cancelled as cancelled:
+            if cancelled.failed("author"):
                 # The author has no profile (it was never made): there is no count to lower.
                 count_author = False
-            elif not RETRYABLE.intersection(code for code in codes if code):
-                raise Busy("The forum is busy; please try again.") from error
-            pause(attempt)
-    raise Busy("The topic is changing quickly; please try removing the post again.")
+            elif not cancelled.raced:
+                raise Busy() from cancelled
+    raise Busy(_("The topic is changing quickly; please try removing the post again."))
 
 
 def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool) -> None:
@@ -328,21 +316,26 @@ def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool)
             Board.last_post.set(board_last) if board_last else Board.last_post.remove()
         )
     with transaction() as tx:
-        tx.update(post, actions=_removed_post_actions(member), condition=Post.removed == False)  # noqa: E712
         tx.update(
+            "post",
+            post,
+            actions=_removed_post_actions(member),
+            condition=Post.removed == False,  # noqa: E712
+        )
+        tx.update(
+            "topic",
             topic,
             actions=[*topic_actions, Topic.revised()],
             condition=topic.unchanged(),
         )
-        tx.update(board, actions=board_actions, condition=board_unchanged(board))
+        tx.update("board", board, actions=board_actions, condition=board_unchanged(board))
         if count_author:
-            _count_removed(tx, post.author.id, posts=1)
+            _count_removed(tx, "author", post.author.id, posts=1)
         _release_images(tx, post)
 
 
-def _release_images(tx: Any, post: Post) -> None:
-    """The removed post's images go with it (last in the transaction, so that the positions of
-    the other items' cancellation reasons stay as they are). The post's own update carries its
+def _release_images(tx: Transaction, post: Post) -> None:
+    """The removed post's images go with it ("attachments"). The post's own update carries its
     version, so the list read is the list committed."""
     ids = [item.id for item in post.attachments or []]
     if ids:
@@ -361,13 +354,17 @@ def _removed_post_actions(member: Member) -> list[Any]:
     ]
 
 
-def _count_removed(tx: Any, user_id: str, posts: int = 0, topics: int = 0) -> None:
+def _count_removed(
+    tx: Transaction, name: str, user_id: str, posts: int = 0, topics: int = 0
+) -> None:
+    """Lower a member's counts, in the transaction that removes their posts or topic."""
     actions: list[Any] = []
     if posts:
         actions.append(Profile.post_count.add(-posts))
     if topics:
         actions.append(Profile.topic_count.add(-topics))
     tx.update(
+        name,
         Profile(schema.user_pk(user_id), schema.PROFILE_SK),
         actions=actions,
         condition=Profile.pk.exists(),
@@ -399,7 +396,7 @@ def remove_topic(member: Member, topic_id: str) -> bool:
     require_writer(member)
     deadline = _monotonic() + SWEEP_SECONDS
     count_starter = True
-    for attempt in range(5):
+    for _attempt in Retries(5):
         topic = _any_topic(topic_id)
         if topic.removed:
             if not topic.removing_posts:
@@ -408,15 +405,13 @@ def remove_topic(member: Member, topic_id: str) -> bool:
         try:
             _write_topic_removal(topic, count_starter)
             break
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if count_starter and len(codes) == 3 and codes[2] == "ConditionalCheckFailed":
-                count_starter = False
-            elif not RETRYABLE.intersection(code for code in codes if code):
-                raise Busy("The forum is busy; please try again.") from error
-            pause(attempt)
+        except Cancelled as cancelled:
+            if cancelled.failed("starter"):
+                count_starter = False  # the starter has no profile: no count to lower
+            elif not cancelled.raced:
+                raise Busy() from cancelled
     else:
-        raise Busy("The topic is changing quickly; please try removing it again.")
+        raise Busy(_("The topic is changing quickly; please try removing it again."))
     return _remove_posts_of(member, topic, deadline)
 
 
@@ -433,6 +428,7 @@ def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
         )
     with transaction() as tx:
         tx.update(
+            "topic",
             topic,
             actions=[
                 Topic.removed.set(True),
@@ -443,9 +439,9 @@ def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
             ],
             condition=topic.unchanged(),
         )
-        tx.update(board, actions=board_actions, condition=board_unchanged(board))
+        tx.update("board", board, actions=board_actions, condition=board_unchanged(board))
         if count_starter:
-            _count_removed(tx, topic.started_by.id, topics=1)
+            _count_removed(tx, "starter", topic.started_by.id, topics=1)
 
 
 def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
@@ -489,15 +485,16 @@ def _remove_batch(member: Member, posts: list[Post]) -> None:
         with transaction() as tx:
             for post in posts:
                 tx.update(
+                    "posts",
                     post,
                     actions=_removed_post_actions(member),
                     condition=Post.removed == False,  # noqa: E712
                 )
             for user_id, count in authors.items():
-                _count_removed(tx, user_id, posts=count)
+                _count_removed(tx, "authors", user_id, posts=count)
             for post in posts:
                 _release_images(tx, post)
-    except TransactWriteError:
+    except Cancelled:
         # Someone removed one of them meanwhile, or an author has no profile: one at a time.
         for post in posts:
             _remove_one(member, post)
@@ -505,28 +502,27 @@ def _remove_batch(member: Member, posts: list[Post]) -> None:
 
 def _remove_one(member: Member, post: Post) -> None:
     count_author = True
-    for attempt in range(5):
+    for _attempt in Retries(5):
         try:
             with transaction() as tx:
                 tx.update(
+                    "post",
                     post,
                     actions=_removed_post_actions(member),
                     condition=Post.removed == False,  # noqa: E712
                 )
                 if count_author:
-                    _count_removed(tx, post.author.id, posts=1)
+                    _count_removed(tx, "author", post.author.id, posts=1)
                 _release_images(tx, post)
             return
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if codes[:1] == ["ConditionalCheckFailed"]:
+        except Cancelled as cancelled:
+            if cancelled.failed("post"):
                 current = get_post(post.topic_id, int(post.number), consistent=True)
                 if current.removed:
                     return
                 post = current
-            elif count_author and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            elif cancelled.failed("author"):
                 count_author = False
-            elif not RETRYABLE.intersection(code for code in codes if code):
-                raise Busy("The forum is busy; please try again.") from error
-            pause(attempt)
-    raise Busy("The topic is changing quickly; please try removing it again.")
+            elif not cancelled.raced:
+                raise Busy() from cancelled
+    raise Busy(_("The topic is changing quickly; please try removing it again."))

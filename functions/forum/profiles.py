@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -24,17 +24,10 @@ from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
 from .markup import render
-from .models import (
-    Attachment,
-    ForumItem,
-    Post,
-    Profile,
-    Topic,
-    UsernameClaim,
-    cancellation_codes,
-    transaction,
-)
+from .models import Attachment, ForumItem, Post, Profile, Topic, UsernameClaim
+from .retries import Retries
 from .settings import get_settings
+from .transactions import Cancelled, transaction
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
 DISPLAY_NAME_MAX = 40
@@ -119,8 +112,9 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
     claim = UsernameClaim(schema.username_pk(username), schema.USERNAME_SK)
     try:
         with transaction() as tx:
-            tx.save(profile, condition=Profile.pk.does_not_exist())
+            tx.save("profile", profile, condition=Profile.pk.does_not_exist())
             tx.update(
+                "username",
                 claim,
                 actions=[
                     UsernameClaim.kind.set(UsernameClaim),
@@ -136,18 +130,17 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
                     | (UsernameClaim.user_id == user_id)
                 ),
             )
-    except TransactWriteError as error:
-        codes = cancellation_codes(error)
-        if codes[:1] == ["ConditionalCheckFailed"]:
+    except Cancelled as cancelled:
+        if cancelled.failed("profile"):
             # Made by a request of theirs running at the same moment: use that one.
             existing = get_profile(user_id, consistent=True)
             if existing is not None:
                 return existing
-        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+        if cancelled.failed("username"):
             raise Conflict(
                 f"The username {username!r} belongs to another member of this forum."
-            ) from error
-        raise Busy("The forum is busy; please try again.") from error
+            ) from cancelled
+        raise Busy() from cancelled
     return profile
 
 
@@ -251,7 +244,7 @@ def update_me(
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
     changes_avatar = avatar_attachment_id is not _UNSET
     may_release = True
-    for _ in range(3):
+    for _attempt in Retries(3, backoff=False):
         profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
         condition = Profile.pk.exists() & not_banned(clock.now_iso())
         # The avatar being replaced (or removed) is released, to expire unused like any upload
@@ -263,36 +256,39 @@ def update_me(
             try:
                 with transaction() as tx:
                     avatar_set = attachments.avatar_actions(avatar) if avatar is not None else []
-                    tx.update(profile, actions=[*actions, *avatar_set], condition=condition)
+                    tx.update(
+                        "profile", profile, actions=[*actions, *avatar_set], condition=condition
+                    )
                     if avatar is not None:
                         attachments.use_as_avatar(tx, avatar)
                     if replaced is not None:
-                        attachments.release(tx, [replaced], attachments.AVATAR_USE)
-            except TransactWriteError as error:
-                codes = cancellation_codes(error)
-                if codes[:1] == ["ConditionalCheckFailed"]:
+                        attachments.release(
+                            tx, [replaced], attachments.AVATAR_USE, name="replaced avatar"
+                        )
+            except Cancelled as cancelled:
+                if cancelled.failed("profile"):
                     settle_refused_profile(member)  # or the avatar changed: read it again
-                elif replaced is not None and codes[-1:] == ["ConditionalCheckFailed"]:
+                elif cancelled.failed("replaced avatar"):
                     may_release = False  # no longer an avatar of theirs: nothing to release
-                elif avatar is not None and attachments.failed_condition(codes, 1):
+                elif avatar is not None and cancelled.failed("avatar"):
                     # Its images were made meanwhile: read it again.
                     avatar = attachments.for_avatar(member, avatar.attachment_id)
                 else:
-                    raise Busy("The forum is busy; please try again.") from error
+                    raise Busy() from cancelled
                 continue
             stored = get_profile(member.user_id, consistent=True)
             if stored is None:  # pragma: no cover (it was just updated)
-                raise Busy("The forum is busy; please try again.")
+                raise Busy()
             return stored
         try:
             profile.update(actions=actions, condition=condition)
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
-                raise Busy("The forum is busy; please try again.") from error
+                raise Busy() from error
             settle_refused_profile(member)
             continue
         return profile
-    raise Busy("The forum is busy; please try again.")  # pragma: no cover
+    raise Busy()  # pragma: no cover
 
 
 def _replaced_avatar(member: Member, avatar: Attachment | None) -> str | None:
