@@ -236,7 +236,7 @@ class Profile(ForumItem, discriminator="profile"):
     about_html = UnicodeAttribute(default="")
     # An attachment of the member's (the images issue turns it into a thumbnail address).
     avatar_attachment_id = UnicodeAttribute(null=True)
-    # The avatar's image keys in the media bucket, once its images are made (forum.attachments).
+    # The avatar's image keys in the media bucket, once its images are made (forum.avatars).
     avatar_thumb_key = UnicodeAttribute(null=True)
     avatar_display_key = UnicodeAttribute(null=True)
     joined_at = UnicodeAttribute()

@@ -19,11 +19,12 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from . import attachments, clock, cursors, schema
+from . import attachments, avatars, clock, cursors, schema
 from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
 from .markup import render
+from .media import media_url
 from .models import Attachment, ForumItem, Post, Profile, Topic, UsernameClaim
 from .retries import Retries
 from .settings import get_settings
@@ -217,7 +218,7 @@ def update_me(
     """Change the member's display name, about text or avatar: one conditional write.
 
     ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it. A new avatar is
-    an upload of the member's made as an avatar (forum.attachments): the update is then one
+    an upload of the member's made as an avatar (forum.avatars): the update is then one
     transaction with the attachment, on the condition that it is still as read, and the
     profile keeps the avatar's image keys once its images are made. The avatar it replaces (or
     removes) is released in that transaction: it expires unused, and its images are deleted.
@@ -239,7 +240,7 @@ def update_me(
         attachment_id = str(avatar_attachment_id)
         if not ATTACHMENT_ID_PATTERN.match(attachment_id):
             raise Invalid("That is not an attachment id.", "avatar_attachment_id")
-        avatar = attachments.for_avatar(member, attachment_id)
+        avatar = avatars.for_avatar(member, attachment_id)
     if not actions and avatar is None:
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
     changes_avatar = avatar_attachment_id is not _UNSET
@@ -255,12 +256,12 @@ def update_me(
         if avatar is not None or replaced is not None:
             try:
                 with transaction() as tx:
-                    avatar_set = attachments.avatar_actions(avatar) if avatar is not None else []
+                    avatar_set = avatars.avatar_actions(avatar) if avatar is not None else []
                     tx.update(
                         "profile", profile, actions=[*actions, *avatar_set], condition=condition
                     )
                     if avatar is not None:
-                        attachments.use_as_avatar(tx, avatar)
+                        avatars.use_as_avatar(tx, avatar)
                     if replaced is not None:
                         attachments.release(
                             tx, [replaced], attachments.AVATAR_USE, name="replaced avatar"
@@ -272,7 +273,7 @@ def update_me(
                     may_release = False  # no longer an avatar of theirs: nothing to release
                 elif avatar is not None and cancelled.failed("avatar"):
                     # Its images were made meanwhile: read it again.
-                    avatar = attachments.for_avatar(member, avatar.attachment_id)
+                    avatar = avatars.for_avatar(member, avatar.attachment_id)
                 else:
                     raise Busy() from cancelled
                 continue
@@ -357,9 +358,9 @@ def _topics(topic_ids: Iterable[str]) -> dict[str, Topic]:
 def avatar_thumb_url(profile: Profile) -> str | None:
     """Where the member's avatar thumbnail (256 px square) is served; None without one, and
     while its images are being made."""
-    return attachments.media_url(profile.avatar_thumb_key)
+    return media_url(profile.avatar_thumb_key)
 
 
 def avatar_display_url(profile: Profile) -> str | None:
     """Where the member's larger avatar (512 px square) is served, as avatar_thumb_url."""
-    return attachments.media_url(profile.avatar_display_key)
+    return media_url(profile.avatar_display_key)
