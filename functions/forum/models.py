@@ -115,7 +115,7 @@ class Topic(ForumItem, discriminator="topic"):
     locked = BooleanAttribute(default=False)
     removed = BooleanAttribute(default=False)
     # Set when the topic is removed, until each of its posts is removed too (and its author's
-    # post_count lowered); see posts.remove_topic.
+    # post_count lowered); see removal.remove_topic.
     removing_posts = BooleanAttribute(null=True)
     last_post = LastPost()
     last_activity = UnicodeAttribute()

@@ -17,8 +17,8 @@ from .content import clean_line, clean_title
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .i18n import _
 from .identity import ADMINS, MODERATORS, Member, role_of
+from .lastpost import board_unchanged, latest_in_board, same_post
 from .models import Board, LastPost, Profile, Topic, UsernameClaim, person
-from .posts import board_unchanged, latest_in_board, same_post
 from .profiles import create_profile, get_profile, holder_of, require_writer
 from .retries import Retries
 from .topics import get_topic
