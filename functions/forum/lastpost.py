@@ -3,14 +3,15 @@
 A topic and its board each keep a copy of their newest post (``last_post``) for the board
 index and the board's page. A reply sets it; a removal or a move that takes away the newest
 post must find the one before it (``latest_live_post`` in a topic, ``latest_in_board`` in a
-board), and write it on the condition that the board's copy is still the one read
-(``board_unchanged``), so that a post written elsewhere in the board meanwhile is not
-overwritten with an older one. Used by forum.removal and forum.moderation.
+board; ``board_without`` gives the board's update), and write it on the condition that the
+board's copy is still the one read (``board_unchanged``), so that a post written elsewhere in
+the board meanwhile is not overwritten with an older one. Used by forum.removal and
+forum.moderation.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from pynamodb.expressions.condition import Condition
 
@@ -62,6 +63,18 @@ def same_post(last: LastPost | None, topic_id: str, number: int | None = None) -
     if last is None or last.topic_id != topic_id:
         return False
     return number is None or int(last.number) == number
+
+
+def board_without(
+    board: Board, topic_id: str, number: int | None = None, candidate: LastPost | None = None
+) -> list[Any]:
+    """The board's last post once post ``number`` of the topic (no number: the whole topic)
+    leaves it: the newest post looking past the topic, or ``candidate`` (the topic's own new
+    last post) if newer, or none. No action when the board's last post was another."""
+    if not same_post(board.last_post, topic_id, number):
+        return []
+    newest = latest_in_board(board.board_id, topic_id, candidate)
+    return [Board.last_post.set(newest) if newest else Board.last_post.remove()]
 
 
 def board_unchanged(board: Board) -> Condition:

@@ -17,7 +17,7 @@ from .content import clean_line, clean_title
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .i18n import _
 from .identity import ADMINS, MODERATORS, Member, role_of
-from .lastpost import board_unchanged, latest_in_board, same_post
+from .lastpost import board_unchanged, board_without, same_post
 from .models import Board, LastPost, Profile, Topic, UsernameClaim, person
 from .profiles import create_profile, get_profile, holder_of, require_writer
 from .retries import Retries
@@ -115,11 +115,7 @@ def _write_topic_change(
             Topic.gsi1pk.set(schema.board_gsi_pk(new_board.board_id)),
         ]
         old_actions += [Board.topic_count.add(-1), Board.post_count.add(-posts)]
-        if same_post(old_board.last_post, topic_id):
-            replacement = latest_in_board(old_board.board_id, topic_id, None)
-            old_actions.append(
-                Board.last_post.set(replacement) if replacement else Board.last_post.remove()
-            )
+        old_actions += board_without(old_board, topic_id)
         new_actions += [Board.topic_count.add(1), Board.post_count.add(posts)]
         newest = new_board.last_post
         if newest is None or last.created_at > newest.created_at:

@@ -17,7 +17,7 @@ from . import attachments, schema
 from .errors import Busy, Forbidden, Locked, NotFound
 from .i18n import _
 from .identity import Member
-from .lastpost import board_unchanged, latest_in_board, latest_live_post, same_post
+from .lastpost import board_unchanged, board_without, latest_live_post, same_post
 from .models import Board, LastPost, Post, Profile, Topic, person
 from .posts import get_post
 from .profiles import require_writer
@@ -82,18 +82,9 @@ def _write_removal(member: Member, topic: Topic, post: Post, count_author: bool)
                     schema.topic_order_key(topic.pinned, new_last.created_at, topic.topic_id)
                 ),
             ]
-    if same_post(board.last_post, topic.topic_id, int(post.number)):
-        board_last = latest_in_board(topic.board_id, topic.topic_id, new_last)
-        board_actions.append(
-            Board.last_post.set(board_last) if board_last else Board.last_post.remove()
-        )
+    board_actions += board_without(board, topic.topic_id, int(post.number), new_last)
     with transaction() as tx:
-        tx.update(
-            "post",
-            post,
-            actions=_removed_post_actions(member),
-            condition=Post.removed == False,  # noqa: E712
-        )
+        _mark_removed(tx, "post", member, post)
         tx.update(
             "topic",
             topic,
@@ -114,16 +105,22 @@ def _release_images(tx: Transaction, post: Post) -> None:
         attachments.release(tx, ids, attachments.post_use(post.topic_id, int(post.number)), True)
 
 
-def _removed_post_actions(member: Member) -> list[Any]:
-    # Out of the user_posts index too: a member's page lists only posts that are there; and
-    # without its images, which are released with it.
-    return [
-        Post.removed.set(True),
-        Post.removed_by.set(person(member.user_id, member.name)),
-        Post.gsi2pk.remove(),
-        Post.gsi2sk.remove(),
-        Post.attachments.remove(),
-    ]
+def _mark_removed(tx: Transaction, name: str, member: Member, post: Post) -> None:
+    """The post's own update, unless someone removed it first: out of the user_posts index too
+    (a member's page lists only posts that are there), and without its images, which are
+    released with it (``_release_images``)."""
+    tx.update(
+        name,
+        post,
+        actions=[
+            Post.removed.set(True),
+            Post.removed_by.set(person(member.user_id, member.name)),
+            Post.gsi2pk.remove(),
+            Post.gsi2sk.remove(),
+            Post.attachments.remove(),
+        ],
+        condition=Post.removed == False,  # noqa: E712
+    )
 
 
 def _count_removed(
@@ -192,12 +189,8 @@ def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
     board_actions: list[Any] = [
         Board.topic_count.add(-1),
         Board.post_count.add(-(int(topic.reply_count) + 1)),
+        *board_without(board, topic.topic_id),
     ]
-    if same_post(board.last_post, topic.topic_id):
-        board_last = latest_in_board(topic.board_id, topic.topic_id, None)
-        board_actions.append(
-            Board.last_post.set(board_last) if board_last else Board.last_post.remove()
-        )
     with transaction() as tx:
         tx.update(
             "topic",
@@ -256,12 +249,7 @@ def _remove_batch(member: Member, posts: list[Post]) -> None:
     try:
         with transaction() as tx:
             for post in posts:
-                tx.update(
-                    "posts",
-                    post,
-                    actions=_removed_post_actions(member),
-                    condition=Post.removed == False,  # noqa: E712
-                )
+                _mark_removed(tx, "posts", member, post)
             for user_id, count in authors.items():
                 _count_removed(tx, "authors", user_id, posts=count)
             for post in posts:
@@ -277,12 +265,7 @@ def _remove_one(member: Member, post: Post) -> None:
     for _attempt in Retries(5):
         try:
             with transaction() as tx:
-                tx.update(
-                    "post",
-                    post,
-                    actions=_removed_post_actions(member),
-                    condition=Post.removed == False,  # noqa: E712
-                )
+                _mark_removed(tx, "post", member, post)
                 if count_author:
                     _count_removed(tx, "author", post.author.id, posts=1)
                 _release_images(tx, post)
