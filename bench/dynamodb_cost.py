@@ -447,7 +447,7 @@ class Bench:
 
 
 class _BulkCommit:
-    """Stands in for forum.models.transaction() while seeding: the same puts and updates,
+    """Stands in for forum.transactions.transaction() while seeding: the same puts and updates,
     written as batch puts and plain conditional updates instead of one transaction per topic."""
 
     def __init__(self, batch: Any) -> None:
@@ -469,13 +469,15 @@ class _BulkCommit:
                         "longer matches what the code expects"
                     ) from error
 
-    def save(self, item: Any, condition: Any = None, **_: Any) -> None:
+    def save(self, name: str, item: Any, condition: Any = None, **_: Any) -> None:
         # A transaction's put of a versioned item stores version 1; a batch put would not.
         if isinstance(item, Post) and item.version is None:
             item.version = 1
         self._batch.save(item)
 
-    def update(self, item: Any, actions: list[Any], condition: Any = None, **_: Any) -> None:
+    def update(
+        self, name: str, item: Any, actions: list[Any], condition: Any = None, **_: Any
+    ) -> None:
         self._updates.append((item, actions, condition))
 
 

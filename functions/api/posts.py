@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from forum import paging, posts
+from forum import paging, posts, removal
 from forum.models import Post, Topic
 from forum.topics import get_topic
 
@@ -65,4 +65,4 @@ def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
 def remove(topic_id: TopicId, number: PostNumber) -> Response[UnderWay | None]:
     """Post 1 removes the whole topic (moderators), like DELETE /api/topics/{topic_id}."""
     member = require_member(router.current_event)
-    return removal_answer(posts.remove(member, topic_id, number))
+    return removal_answer(removal.remove(member, topic_id, number))

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from forum import paging, schema
-from forum.attachments import media_url
+from forum.media import media_url
 from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
 from forum.profiles import avatar_thumb_url, is_banned
 

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from forum import moderation, posts, topics
+from forum import moderation, posts, removal, topics
 from forum.models import Post, Topic
 
 from . import idempotency
@@ -86,7 +86,7 @@ def change_topic(topic_id: TopicId, body: TopicChangeIn) -> TopicHeader:
 def remove_topic(topic_id: TopicId) -> Response[UnderWay | None]:
     """204 when done; 202 while a very long topic's posts are still being removed."""
     member = require_member(router.current_event)
-    return removal_answer(posts.remove_topic(member, topic_id))
+    return removal_answer(removal.remove_topic(member, topic_id))
 
 
 @router.get("/api/topics/<topic_id>/previous", summary="The topic above this one in its board")

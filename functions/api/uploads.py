@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from forum import attachments
+from forum import attachments, uploads
 
 from . import idempotency
 from .auth import require_member
@@ -30,13 +30,13 @@ def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Res
     member = require_member(event)
 
     def make() -> tuple[UploadOut, dict[str, Any]]:
-        upload = attachments.create_upload(
+        upload = uploads.create_upload(
             member, body.filename, body.content_type, body.size, body.purpose
         )
         return upload_out(upload), {"attachment_id": upload.attachment.attachment_id}
 
     def recall(reference: dict[str, Any]) -> UploadOut:
-        return upload_out(attachments.upload_again(member, str(reference["attachment_id"])))
+        return upload_out(uploads.upload_again(member, str(reference["attachment_id"])))
 
     answer, replayed = idempotency.once(
         event.headers,
@@ -50,7 +50,7 @@ def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Res
     return created(answer, f"/api/attachments/{answer.attachment.id}", replayed)
 
 
-def upload_out(upload: attachments.Upload) -> UploadOut:
+def upload_out(upload: uploads.Upload) -> UploadOut:
     attachment = upload.attachment
     return UploadOut(
         attachment=AttachmentRef(id=attachment.attachment_id, status=attachment.status),

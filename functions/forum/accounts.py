@@ -20,8 +20,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from . import clock, cognito, schema, sign_up_limits, usernames
 from .errors import Busy, Conflict, Invalid
 from .i18n import _
-from .models import UsernameClaim, cancellation_codes, transaction
+from .models import UsernameClaim
 from .sign_up_check import CLAIM_TOKEN
+from .transactions import Cancelled, transaction
 
 # A claim whose sign-up never finished (the function died between its writes) lapses after this.
 PENDING_CLAIM_LIFETIME = timedelta(days=1)
@@ -75,21 +76,21 @@ def sign_up(username: str, email: str, password: str, network: str) -> cognito.S
     try:
         with transaction() as tx:
             tx.save(
+                "username",
                 claim,
                 condition=UsernameClaim.pk.does_not_exist()
                 | (UsernameClaim.user_id.does_not_exist() & (UsernameClaim.expires_at < now)),
             )
-            for counter in counters:
-                sign_up_limits.count(tx, counter)
-    except TransactWriteError as error:
-        codes = cancellation_codes(error)
+            for index, counter in enumerate(counters):
+                sign_up_limits.count(tx, f"limit-{index}", counter)
+    except Cancelled as error:
         # A limit first: a caller who is refused learns nothing about which names are taken.
-        for counter, code in zip(counters, codes[1:], strict=False):
-            if code == "ConditionalCheckFailed":
+        for index, counter in enumerate(counters):
+            if error.failed(f"limit-{index}"):
                 raise counter.refuse(now) from error
-        if codes[:1] == ["ConditionalCheckFailed"]:
+        if error.failed("username"):
             raise Conflict(_("The username {name!r} is taken.").format(name=username)) from error
-        raise Busy(_("The forum is busy; please try again.")) from error
+        raise Busy() from error
 
     try:
         signed_up = cognito.sign_up(username, email, password, {CLAIM_TOKEN: token})
@@ -116,11 +117,12 @@ def _release(claim: UsernameClaim, token: str, counters: list[sign_up_limits.Cou
     # meanwhile) or the table is busy: a pending claim lapses by itself, and the counts stay.
     with contextlib.suppress(TransactWriteError), transaction() as tx:
         tx.delete(
+            "username",
             claim,
             condition=(UsernameClaim.claim_token == token) & UsernameClaim.user_id.does_not_exist(),
         )
-        for counter in counters:
-            sign_up_limits.uncount(tx, counter)
+        for index, counter in enumerate(counters):
+            sign_up_limits.uncount(tx, f"limit-{index}", counter)
 
 
 def _refusal_error(refusal: cognito.CognitoRefused, username: str) -> Exception:

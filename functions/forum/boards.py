@@ -5,15 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from . import clock, cursors, schema
 from .content import DESCRIPTION_MAX, NAME_MAX, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
-from .models import Board, ForumItem, Topic, transaction
+from .models import Board, ForumItem, Topic
 from .profiles import require_writer
 from .settings import get_settings
+from .transactions import Cancelled, transaction
 
 # Renaming a board renames its topics' copy of the name in transactions of this many, for up to
 # this long in one request; a board with more topics is finished by repeating the request.
@@ -103,7 +104,7 @@ def change_board(
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise NotFound(f"There is no board with the id {board_id!r}.") from error
-        raise Busy("The forum is busy; please try again.") from error
+        raise Busy() from error
     finished = True if name is None else _rename_topics(board_id, name)
     return board, finished
 
@@ -143,16 +144,19 @@ def _rename_batch(topics: list[Topic], board_id: str, name: str) -> None:
         with transaction() as tx:
             for topic in topics:
                 tx.update(
-                    topic, actions=[Topic.board_name.set(name)], condition=_renaming(board_id)
+                    "topics",
+                    topic,
+                    actions=[Topic.board_name.set(name)],
+                    condition=_renaming(board_id),
                 )
-    except TransactWriteError:
+    except Cancelled:
         # A topic moved away or another write raced with the batch: one at a time.
         for topic in topics:
             try:
                 topic.update(actions=[Topic.board_name.set(name)], condition=_renaming(board_id))
             except UpdateError as error:
                 if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise Busy("The forum is busy; please try again.") from error
+                    raise Busy() from error
 
 
 def delete_board(member: Member, board_id: str) -> None:
@@ -165,7 +169,7 @@ def delete_board(member: Member, board_id: str) -> None:
         board.delete(condition=Board.pk.exists() & (Board.topic_count == 0))
     except DeleteError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
-            raise Busy("The forum is busy; please try again.") from error
+            raise Busy() from error
         current = get_board(board_id, consistent=True)
         raise Conflict(
             f"The board {current.name!r} still has {int(current.topic_count)} topic(s); move or "

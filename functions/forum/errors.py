@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .i18n import _
+
 
 class ForumError(Exception):
     """Something the caller asked for that the forum refuses, with a reason a person understands."""
@@ -76,6 +78,10 @@ class Busy(ForumError):
     title = "Busy"
     slug = "busy"
     retry_after = 1
+
+    def __init__(self, detail: str | None = None) -> None:
+        # Most writes have nothing more to say than this, written once here.
+        super().__init__(_("The forum is busy; please try again.") if detail is None else detail)
 
 
 class TooManyRequests(ForumError):

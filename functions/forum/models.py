@@ -9,7 +9,6 @@ not when this module is imported.
 from __future__ import annotations
 
 import json
-import uuid
 import zlib
 from typing import Any
 
@@ -25,10 +24,8 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.constants import BINARY
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from . import schema
 from .settings import Settings
@@ -115,7 +112,7 @@ class Topic(ForumItem, discriminator="topic"):
     locked = BooleanAttribute(default=False)
     removed = BooleanAttribute(default=False)
     # Set when the topic is removed, until each of its posts is removed too (and its author's
-    # post_count lowered); see posts.remove_topic.
+    # post_count lowered); see removal.remove_topic.
     removing_posts = BooleanAttribute(null=True)
     last_post = LastPost()
     last_activity = UnicodeAttribute()
@@ -236,7 +233,7 @@ class Profile(ForumItem, discriminator="profile"):
     about_html = UnicodeAttribute(default="")
     # An attachment of the member's (the images issue turns it into a thumbnail address).
     avatar_attachment_id = UnicodeAttribute(null=True)
-    # The avatar's image keys in the media bucket, once its images are made (forum.attachments).
+    # The avatar's image keys in the media bucket, once its images are made (forum.avatars).
     avatar_thumb_key = UnicodeAttribute(null=True)
     avatar_display_key = UnicodeAttribute(null=True)
     joined_at = UnicodeAttribute()
@@ -350,20 +347,3 @@ def configure(settings: Settings) -> None:
 
 def person(user_id: str, name: str) -> Person:
     return Person(id=user_id, name=name)
-
-
-def transaction() -> TransactWrite:
-    """A write transaction on the table's connection (committed when the ``with`` block ends).
-
-    Each carries a token of its own: when botocore sends it again because the first answer was
-    lost (a timeout after DynamoDB committed it), DynamoDB recognises the repeat and answers it
-    as done instead of applying it twice (or refusing it, which the code would read as a race).
-    """
-    return TransactWrite(
-        connection=ForumItem._get_connection().connection, client_request_token=uuid.uuid4().hex
-    )
-
-
-def cancellation_codes(error: TransactWriteError) -> list[str | None]:
-    """Why DynamoDB cancelled a transaction, one entry per item in the order they were added."""
-    return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]

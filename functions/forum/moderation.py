@@ -11,18 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from pynamodb.exceptions import TransactWriteError
-
 from . import clock, cognito, schema
 from .boards import get_board
 from .content import clean_line, clean_title
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from .i18n import _
 from .identity import ADMINS, MODERATORS, Member, role_of
-from .models import Board, LastPost, Profile, Topic, UsernameClaim, cancellation_codes, person
-from .models import transaction as write_transaction
-from .posts import RETRYABLE, board_unchanged, latest_in_board, pause, same_post
+from .lastpost import board_unchanged, board_without, same_post
+from .models import Board, LastPost, Profile, Topic, UsernameClaim, person
 from .profiles import create_profile, get_profile, holder_of, require_writer
+from .retries import Retries
 from .topics import get_topic
+from .transactions import Cancelled, transaction
 
 REASON_MAX = 500
 
@@ -57,17 +57,16 @@ def change_topic(
     if title is not None:
         title = clean_title(title)
     require_writer(member)
-    for attempt in range(5):
+    for _attempt in Retries(5):
         topic = get_topic(topic_id, consistent=True)
         try:
             _write_topic_change(topic, locked, pinned, board_id, title)
-        except TransactWriteError as error:
-            if not RETRYABLE.intersection(code for code in cancellation_codes(error) if code):
-                raise Busy("The forum is busy; please try again.") from error
-            pause(attempt)
+        except Cancelled as cancelled:
+            if not cancelled.raced:
+                raise Busy() from cancelled
             continue
         return get_topic(topic_id, consistent=True)
-    raise Busy("The topic is changing quickly; please try again.")
+    raise Busy(_("The topic is changing quickly; please try again."))
 
 
 def _last_post_title(model: type[Topic] | type[Board]) -> Any:
@@ -116,11 +115,7 @@ def _write_topic_change(
             Topic.gsi1pk.set(schema.board_gsi_pk(new_board.board_id)),
         ]
         old_actions += [Board.topic_count.add(-1), Board.post_count.add(-posts)]
-        if same_post(old_board.last_post, topic_id):
-            replacement = latest_in_board(old_board.board_id, topic_id, None)
-            old_actions.append(
-                Board.last_post.set(replacement) if replacement else Board.last_post.remove()
-            )
+        old_actions += board_without(old_board, topic_id)
         new_actions += [Board.topic_count.add(1), Board.post_count.add(posts)]
         newest = new_board.last_post
         if newest is None or last.created_at > newest.created_at:
@@ -129,16 +124,20 @@ def _write_topic_change(
         old_actions.append(_last_post_title(Board).set(title))
     if not topic_actions:
         return  # moved to the board it is in, and nothing else: nothing to write
-    with write_transaction() as tx:
+    with transaction() as tx:
         tx.update(
+            "topic",
             topic,
             actions=[*topic_actions, Topic.revised()],
             condition=topic.unchanged(),
         )
         if old_actions:
-            tx.update(old_board, actions=old_actions, condition=board_unchanged(old_board))
+            tx.update(
+                "old board", old_board, actions=old_actions, condition=board_unchanged(old_board)
+            )
         if new_board is not None:
             tx.update(
+                "new board",
                 new_board,
                 actions=new_actions,
                 condition=Board.pk.exists() & board_unchanged(new_board),

@@ -155,7 +155,7 @@ def _record_viewer(
             return_values="ALL_OLD",
         )
     except UpdateError as error:
-        raise Busy("The forum is busy; please try again.") from error
+        raise Busy() from error
     old = response.get("Attributes", {})
     previous_window = int(old["window"]["N"]) if "window" in old else None
     new_visit = previous_window is None or previous_window < window - 1

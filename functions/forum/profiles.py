@@ -15,26 +15,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from . import attachments, claims, clock, cursors, schema, usernames
+from . import attachments, avatars, claims, clock, cursors, schema, usernames
 from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .identity import Member
 from .markup import render
-from .models import (
-    Attachment,
-    ForumItem,
-    Post,
-    Profile,
-    Topic,
-    UsernameClaim,
-    cancellation_codes,
-    transaction,
-)
+from .media import media_url
+from .models import Attachment, ForumItem, Post, Profile, Topic, UsernameClaim
+from .retries import Retries
 from .settings import get_settings
+from .transactions import Cancelled, transaction
 
 DISPLAY_NAME_MAX = 40
 ABOUT_MAX = 1_000
@@ -114,8 +108,9 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
     claim = UsernameClaim(schema.username_pk(username), schema.USERNAME_SK)
     try:
         with transaction() as tx:
-            tx.save(profile, condition=Profile.pk.does_not_exist())
+            tx.save("profile", profile, condition=Profile.pk.does_not_exist())
             tx.update(
+                "username",
                 claim,
                 actions=[
                     UsernameClaim.kind.set(UsernameClaim),
@@ -131,18 +126,17 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
                     | (UsernameClaim.user_id == user_id)
                 ),
             )
-    except TransactWriteError as error:
-        codes = cancellation_codes(error)
-        if codes[:1] == ["ConditionalCheckFailed"]:
+    except Cancelled as cancelled:
+        if cancelled.failed("profile"):
             # Made by a request of theirs running at the same moment: use that one.
             existing = get_profile(user_id, consistent=True)
             if existing is not None:
                 return existing
-        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+        if cancelled.failed("username"):
             raise Conflict(
                 f"The username {username!r} belongs to another member of this forum."
-            ) from error
-        raise Busy("The forum is busy; please try again.") from error
+            ) from cancelled
+        raise Busy() from cancelled
     return profile
 
 
@@ -216,7 +210,7 @@ def update_me(
     """Change the member's display name, about text or avatar: one conditional write.
 
     ``avatar_attachment_id=None`` removes the avatar; leaving it out keeps it. A new avatar is
-    an upload of the member's made as an avatar (forum.attachments): the update is then one
+    an upload of the member's made as an avatar (forum.avatars): the update is then one
     transaction with the attachment, on the condition that it is still as read, and the
     profile keeps the avatar's image keys once its images are made. The avatar it replaces (or
     removes) is released in that transaction: it expires unused, and its images are deleted.
@@ -238,12 +232,12 @@ def update_me(
         attachment_id = str(avatar_attachment_id)
         if not ATTACHMENT_ID_PATTERN.match(attachment_id):
             raise Invalid("That is not an attachment id.", "avatar_attachment_id")
-        avatar = attachments.for_avatar(member, attachment_id)
+        avatar = avatars.for_avatar(member, attachment_id)
     if not actions and avatar is None:
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
     changes_avatar = avatar_attachment_id is not _UNSET
     may_release = True
-    for _ in range(3):
+    for _attempt in Retries(3, backoff=False):
         profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
         condition = Profile.pk.exists() & not_banned(clock.now_iso())
         # The avatar being replaced (or removed) is released, to expire unused like any upload
@@ -254,37 +248,40 @@ def update_me(
         if avatar is not None or replaced is not None:
             try:
                 with transaction() as tx:
-                    avatar_set = attachments.avatar_actions(avatar) if avatar is not None else []
-                    tx.update(profile, actions=[*actions, *avatar_set], condition=condition)
+                    avatar_set = avatars.avatar_actions(avatar) if avatar is not None else []
+                    tx.update(
+                        "profile", profile, actions=[*actions, *avatar_set], condition=condition
+                    )
                     if avatar is not None:
-                        attachments.use_as_avatar(tx, avatar)
+                        avatars.use_as_avatar(tx, avatar)
                     if replaced is not None:
-                        attachments.release(tx, [replaced], attachments.AVATAR_USE)
-            except TransactWriteError as error:
-                codes = cancellation_codes(error)
-                if codes[:1] == ["ConditionalCheckFailed"]:
+                        attachments.release(
+                            tx, [replaced], attachments.AVATAR_USE, name="replaced avatar"
+                        )
+            except Cancelled as cancelled:
+                if cancelled.failed("profile"):
                     settle_refused_profile(member)  # or the avatar changed: read it again
-                elif replaced is not None and codes[-1:] == ["ConditionalCheckFailed"]:
+                elif cancelled.failed("replaced avatar"):
                     may_release = False  # no longer an avatar of theirs: nothing to release
-                elif avatar is not None and attachments.failed_condition(codes, 1):
+                elif avatar is not None and cancelled.failed("avatar"):
                     # Its images were made meanwhile: read it again.
-                    avatar = attachments.for_avatar(member, avatar.attachment_id)
+                    avatar = avatars.for_avatar(member, avatar.attachment_id)
                 else:
-                    raise Busy("The forum is busy; please try again.") from error
+                    raise Busy() from cancelled
                 continue
             stored = get_profile(member.user_id, consistent=True)
             if stored is None:  # pragma: no cover (it was just updated)
-                raise Busy("The forum is busy; please try again.")
+                raise Busy()
             return stored
         try:
             profile.update(actions=actions, condition=condition)
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
-                raise Busy("The forum is busy; please try again.") from error
+                raise Busy() from error
             settle_refused_profile(member)
             continue
         return profile
-    raise Busy("The forum is busy; please try again.")  # pragma: no cover
+    raise Busy()  # pragma: no cover
 
 
 def _replaced_avatar(member: Member, avatar: Attachment | None) -> str | None:
@@ -353,9 +350,9 @@ def _topics(topic_ids: Iterable[str]) -> dict[str, Topic]:
 def avatar_thumb_url(profile: Profile) -> str | None:
     """Where the member's avatar thumbnail (256 px square) is served; None without one, and
     while its images are being made."""
-    return attachments.media_url(profile.avatar_thumb_key)
+    return media_url(profile.avatar_thumb_key)
 
 
 def avatar_display_url(profile: Profile) -> str | None:
     """Where the member's larger avatar (512 px square) is served, as avatar_thumb_url."""
-    return attachments.media_url(profile.avatar_display_key)
+    return media_url(profile.avatar_display_key)

@@ -24,14 +24,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.transactions import TransactWrite
-
 from . import schema
 from .addresses import network_of
 from .errors import TooManyRequests
 from .i18n import _
 from .models import SignUpCount
 from .settings import get_settings
+from .transactions import Transaction
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,11 @@ def _counter(
     return Counter(item=item, limit=limit, window_end=window_end, refusal=refusal)
 
 
-def count(tx: TransactWrite, counter: Counter) -> None:
-    """Add one to the counter in ``tx``, on the condition that it is below its limit."""
+def count(tx: Transaction, name: str, counter: Counter) -> None:
+    """Add one to the counter in ``tx`` (as ``name``), on the condition that it is below its
+    limit."""
     tx.update(
+        name,
         counter.item,
         actions=[
             SignUpCount.kind.set(SignUpCount),
@@ -114,9 +115,10 @@ def count(tx: TransactWrite, counter: Counter) -> None:
     )
 
 
-def uncount(tx: TransactWrite, counter: Counter) -> None:
+def uncount(tx: Transaction, name: str, counter: Counter) -> None:
     """Take one back: the sign-up it counted made no account (and sent no mail)."""
     tx.update(
+        name,
         counter.item,
         actions=[SignUpCount.sign_ups.add(-1)],
         condition=SignUpCount.sign_ups > 0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import attachments, images, storage
+from . import attachments, images, media, processing, storage
 from .attachments import AVATAR, PENDING, READY
 from .models import Attachment
 from .settings import get_settings
@@ -30,7 +30,7 @@ class Outcome:
 
 
 def make_images(bucket: str, key: str) -> Outcome:
-    attachment_id = attachments.attachment_id_of(key)
+    attachment_id = media.attachment_id_of(key)
     if attachment_id is None:
         return Outcome(None, "skipped", "not-an-original")
     attachment = attachments.find(attachment_id, consistent=True)
@@ -40,7 +40,7 @@ def make_images(bucket: str, key: str) -> Outcome:
         # Settled by an earlier delivery of this message, which may have stopped before the
         # post's copy was brought up to date. The images are never made twice: their keys
         # stay the bytes they were first written with.
-        attachments.publish(attachment)
+        processing.publish(attachment)
         return Outcome(attachment_id, attachment.status, attachment.failure)
 
     settings = get_settings()
@@ -63,17 +63,17 @@ def make_images(bucket: str, key: str) -> Outcome:
     except storage.OriginalTooLarge:
         return _fail(
             attachment_id,
-            f"The file is larger than {attachments.size_text(limit)}.",
+            f"The file is larger than {media.size_text(limit)}.",
             "too-large",
         )
     except images.Rejected as rejected:
         return _fail(attachment_id, rejected.reason, rejected.code)
 
-    thumb_key = attachments.media_key(attachment_id, "thumb", derived.extension)
-    display_key = attachments.media_key(attachment_id, "display", derived.extension)
+    thumb_key = media.media_key(attachment_id, "thumb", derived.extension)
+    display_key = media.media_key(attachment_id, "display", derived.extension)
     storage.put_media(thumb_key, derived.thumb, derived.content_type)
     storage.put_media(display_key, derived.display, derived.content_type)
-    settled = attachments.mark_ready(
+    settled = processing.mark_ready(
         attachment_id,
         width=derived.width,
         height=derived.height,
@@ -87,7 +87,7 @@ def make_images(bucket: str, key: str) -> Outcome:
 
 
 def _fail(attachment_id: str, reason: str, code: str) -> Outcome:
-    return _published(attachment_id, attachments.mark_failed(attachment_id, reason, code))
+    return _published(attachment_id, processing.mark_failed(attachment_id, reason, code))
 
 
 def _published(attachment_id: str, settled: Attachment | None) -> Outcome:
@@ -96,7 +96,7 @@ def _published(attachment_id: str, settled: Attachment | None) -> Outcome:
         settled = attachments.find(attachment_id, consistent=True)
         if settled is None:
             return Outcome(attachment_id, "skipped", "unknown-attachment")
-    attachments.publish(settled)
+    processing.publish(settled)
     if settled.status == READY:
         return Outcome(attachment_id, READY)
     return Outcome(attachment_id, settled.status, settled.failure)

@@ -6,27 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from . import attachments, clock, flood, paging, schema
 from .boards import get_board
 from .content import clean_body, clean_title, rendered_body
 from .errors import Busy, NotFound
 from .identity import Member
-from .models import (
-    Board,
-    ForumItem,
-    LastPost,
-    Person,
-    Post,
-    Profile,
-    Topic,
-    cancellation_codes,
-    person,
-    transaction,
-)
+from .models import Board, ForumItem, LastPost, Person, Post, Profile, Topic, person
 from .profiles import not_banned
+from .retries import Retries
+from .transactions import Cancelled, Transaction, transaction
 
 # A first write makes the author's profile and is tried again; a second miss is not expected.
 PROFILE_ATTEMPTS = 3
@@ -112,14 +100,15 @@ def create_topic(
     board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
     rules = flood.PostingRules.current()
     new_hour = False
-    for attempt in range(PROFILE_ATTEMPTS):
+    for attempt in Retries(PROFILE_ATTEMPTS, backoff=False):
         # Flood control and bans are judged at each attempt's own time, as its read will be.
         checked_at = moment if attempt == 0 else clock.now()
         try:
             with transaction() as tx:
-                tx.save(topic, condition=Topic.pk.does_not_exist())
-                tx.save(post, condition=Post.pk.does_not_exist())
+                tx.save("topic", topic, condition=Topic.pk.does_not_exist())
+                tx.save("post", post, condition=Post.pk.does_not_exist())
                 tx.update(
+                    "board",
                     board,
                     actions=[
                         Board.topic_count.add(1),
@@ -132,25 +121,24 @@ def create_topic(
                     tx, member, posts=1, topics=1, moment=checked_at, new_hour=new_hour, rules=rules
                 )
                 attachments.attach(tx, shown, use)
-        except TransactWriteError as error:
-            codes = cancellation_codes(error)
-            if len(codes) >= 4 and codes[2] == "ConditionalCheckFailed":
-                raise NotFound(f"There is no board with the id {board_id!r}.") from error
-            if len(codes) >= 4 and codes[3] == "ConditionalCheckFailed":
+        except Cancelled as cancelled:
+            if cancelled.failed("board"):
+                raise NotFound(f"There is no board with the id {board_id!r}.") from cancelled
+            if cancelled.failed("author"):
                 new_hour = flood.settle_refused_post(member, checked_at, rules)
                 continue
-            if attachments.failed_condition(codes, 4):
+            if cancelled.failed("attachments"):
                 # An attachment was finished (or taken) meanwhile: read them again.
                 shown = attachments.for_post(member, attachment_ids, use)
                 post.attachments = attachments.entries(shown)
                 continue
-            raise Busy("The forum is busy; please try again.") from error
+            raise Busy() from cancelled
         return topic, post
-    raise Busy("The forum is busy; please try again.")  # pragma: no cover
+    raise Busy()  # pragma: no cover
 
 
 def count_for_author(
-    tx: TransactWrite,
+    tx: Transaction,
     member: Member,
     posts: int,
     topics: int = 0,
@@ -159,7 +147,8 @@ def count_for_author(
     new_hour: bool = False,
     rules: flood.PostingRules | None = None,
 ) -> None:
-    """Add a write's posts and topics to its author's profile, in the write's transaction.
+    """Add a write's posts and topics to its author's profile, in the write's transaction (the
+    item named "author").
 
     The update's condition is that the profile exists and its member is not banned, so the
     whole write is refused at once when they are banned (or have no profile yet: see
@@ -179,6 +168,7 @@ def count_for_author(
         if flood_condition is not None:
             condition &= flood_condition
     tx.update(
+        "author",
         Profile(schema.user_pk(member.user_id), schema.PROFILE_SK),
         actions=actions,
         condition=condition,

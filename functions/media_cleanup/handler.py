@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum import models
-from forum.attachments import delete_images, removed_attachment_id
+from forum.media import delete_images, removed_attachment_id
 from forum.settings import get_settings
 
 logger = Logger()

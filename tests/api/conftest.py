@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
-from forum import posts as forum_posts
+from forum import retries
 from forum.models import ForumItem
 
 from ..conftest import Caller
@@ -59,6 +59,6 @@ def conflict(items: int) -> dict[str, Any]:
 def faults(table: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
     injected = Faults()
     injected.events.register_first("before-call.dynamodb", injected)  # type: ignore[arg-type]
-    monkeypatch.setattr(forum_posts, "pause", lambda attempt: None)
+    monkeypatch.setattr(retries, "pause", lambda attempt: None)
     yield injected
     injected.events.unregister("before-call.dynamodb", injected)  # type: ignore[arg-type]

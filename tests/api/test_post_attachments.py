@@ -2,7 +2,7 @@
 edited; checked in one read, and marked as used in the post's own transaction.
 
 The thumbnail function's part (making the images) is played here by its two writes:
-``attachments.mark_ready`` and ``attachments.publish``, as forum.thumbnails calls them.
+``processing.mark_ready`` and ``processing.publish``, as forum.thumbnails calls them.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from forum import attachments, posts
+from forum import attachments, posts, processing
 from forum.errors import Conflict
 from forum.identity import member_from_claims
-from forum.models import ForumItem
+from forum.models import Attachment, ForumItem
 
 from ..conftest import MEMBER, MODERATOR, OTHER, Caller
 
@@ -31,7 +31,7 @@ def upload(call: Caller, claims: dict[str, str] = MEMBER, **changes: Any) -> str
 
 def make_ready(attachment_id: str, width: int = 1600, height: int = 1200) -> None:
     """What the thumbnail function writes when the images are made."""
-    settled = attachments.mark_ready(
+    settled = processing.mark_ready(
         attachment_id,
         width=width,
         height=height,
@@ -42,13 +42,13 @@ def make_ready(attachment_id: str, width: int = 1600, height: int = 1200) -> Non
         media_type="image/jpeg",
     )
     assert settled is not None
-    attachments.publish(settled)
+    processing.publish(settled)
 
 
 def make_failed(attachment_id: str) -> None:
-    settled = attachments.mark_failed(attachment_id, "The file is not an image.", "not-image")
+    settled = processing.mark_failed(attachment_id, "The file is not an image.", "not-image")
     assert settled is not None
-    attachments.publish(settled)
+    processing.publish(settled)
 
 
 def item(table: Any, attachment_id: str) -> dict[str, Any]:
@@ -206,7 +206,7 @@ def test_a_removed_post_shows_no_images(call: Caller, table: Any, topic: dict[st
     # and its images go with it: the attachment is no longer found, and it expires at once,
     # so its images are deleted with the item (media cleanup)
     assert call("GET", f"/api/attachments/{attachment_id}").status == 404
-    released = attachments.Attachment.get(f"ATTACHMENT#{attachment_id}", "ATTACHMENT")
+    released = Attachment.get(f"ATTACHMENT#{attachment_id}", "ATTACHMENT")
     assert released.attached_to is None
     assert released.expires_at is not None and released.expires_at <= datetime.now(UTC)
 

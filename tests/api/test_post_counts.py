@@ -120,17 +120,17 @@ def test_a_ban_that_ran_out_no_longer_refuses(call, table, topic) -> None:
 
 
 def test_removing_a_long_topic_carries_on_when_asked_again(call, table, topic, monkeypatch) -> None:
-    from forum import posts
+    from forum import removal
 
     for _ in range(24):
         call("POST", f"/api/topics/{topic['id']}/posts", {"body": "r"}, claims=OTHER)
     assert counts(table, "user-other") == (24, 0)
     # Given a removal that has time for one batch of posts per request (each look at the
     # clock finds 5 seconds passed)
-    monkeypatch.setattr(posts, "SWEEP_BATCH", 10)
+    monkeypatch.setattr(removal, "SWEEP_BATCH", 10)
     clock = iter(range(0, 10_000, 5))
-    monkeypatch.setattr(posts, "_monotonic", lambda: float(next(clock)))
-    monkeypatch.setattr(posts, "SWEEP_SECONDS", 7.0)
+    monkeypatch.setattr(removal, "_monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(removal, "SWEEP_SECONDS", 7.0)
     # When a moderator removes the topic, it is gone for readers at once but not finished
     first = call("DELETE", f"/api/topics/{topic['id']}/posts/1", claims=MODERATOR)
     assert first.status == 202, first.text

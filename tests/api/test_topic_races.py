@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from forum import moderation, posts
+from forum import moderation, posts, removal
 from forum.identity import Member
 
 from ..conftest import ADMIN, MEMBER, MODERATOR, OTHER, Caller
@@ -118,7 +118,7 @@ def test_a_post_removal_racing_the_topics_removal_is_counted_once(
     for _ in range(2):
         assert reply(call, topic["id"]).status == 201
     assert boards(call)[board["id"]][:2] == (1, 3)
-    meanwhile(posts, "_any_topic", lambda: posts.remove(REPLIER, topic["id"], 2))
+    meanwhile(removal, "_any_topic", lambda: removal.remove(REPLIER, topic["id"], 2))
     answer = call("DELETE", f"/api/topics/{topic['id']}", claims=MODERATOR)
     assert answer.status == 204, answer.text
     assert boards(call)[board["id"]] == (0, 0, None)

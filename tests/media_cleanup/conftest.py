@@ -17,7 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from forum import attachments, models, schema, storage
+from forum import media, models, schema, storage, uploads
 from forum.identity import Member
 from forum.settings import get_settings
 from local.stack import REGION
@@ -61,12 +61,10 @@ class Forum:
 
     def upload(self, images: tuple[str, ...] = ("thumb.jpg", "display.jpg")) -> str:
         """An attachment as the API makes it, with its images in the media bucket."""
-        upload = attachments.create_upload(MEMBER, "photo.jpg", "image/jpeg", 1000)
+        upload = uploads.create_upload(MEMBER, "photo.jpg", "image/jpeg", 1000)
         attachment_id = upload.attachment.attachment_id
         for name in images:
-            storage.put_media(
-                f"{attachments.media_folder(attachment_id)}{name}", b"x", "image/jpeg"
-            )
+            storage.put_media(f"{media.media_folder(attachment_id)}{name}", b"x", "image/jpeg")
         return attachment_id
 
     def remove(self, attachment_id: str) -> None:
@@ -111,7 +109,7 @@ class Forum:
         return dict(lambda_handler(event, LambdaContextStub()))
 
     def media_keys(self, attachment_id: str | None = None) -> list[str]:
-        prefix = attachments.media_folder(attachment_id) if attachment_id else ""
+        prefix = media.media_folder(attachment_id) if attachment_id else ""
         listed = self.s3.list_objects_v2(Bucket=self.media, Prefix=prefix).get("Contents", [])
         return sorted(item["Key"] for item in listed)
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from forum import attachments, schema, storage
+from forum import attachments, media, schema, storage
 from forum.models import Attachment
 from forum.settings import get_settings
 
@@ -176,7 +176,7 @@ def test_when_s3_fails_that_record_is_reported_and_its_retry_finishes(
 def test_many_images_are_deleted_a_page_at_a_time(forum: Forum) -> None:
     attachment_id = forum.upload(tuple(f"{n}.jpg" for n in range(7)))
     kept = forum.upload()
-    folder = attachments.media_folder(attachment_id)
+    folder = media.media_folder(attachment_id)
     assert storage.delete_under(forum.media, folder, page_size=3) == 7
     assert forum.media_keys(attachment_id) == [] and len(forum.media_keys(kept)) == 2
     assert storage.delete_under(forum.media, folder) == 0
@@ -204,9 +204,9 @@ def test_only_a_folder_is_ever_emptied(prefix: str) -> None:
     ],
 )
 def test_which_removed_items_are_attachments(keys: dict[str, Any], expected: str | None) -> None:
-    assert attachments.removed_attachment_id(keys) == expected
+    assert media.removed_attachment_id(keys) == expected
 
 
 def test_images_are_deleted_only_for_an_attachment_id() -> None:
     with pytest.raises(ValueError):
-        attachments.delete_images("")
+        media.delete_images("")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from forum import attachments
+from forum import media, uploads
 from forum.identity import Member
 from forum.settings import get_settings
 from local.poller import sqs_event
@@ -59,7 +59,7 @@ class Pipeline:
 
     def start(self, filename: str = "photo.jpg", purpose: str = "post", **kwargs: Any) -> str:
         """A pending attachment, as POST /api/uploads makes it."""
-        upload = attachments.create_upload(
+        upload = uploads.create_upload(
             kwargs.get("member", MEMBER),
             filename,
             kwargs.get("content_type", "image/jpeg"),
@@ -76,7 +76,7 @@ class Pipeline:
         filename: str = "photo.jpg",
     ) -> Upload:
         attachment_id = self.start(filename, purpose, content_type=content_type or "image/jpeg")
-        key = attachments.original_key(attachment_id)
+        key = media.original_key(attachment_id)
         extra = {"ContentType": content_type} if content_type else {}
         self.s3.put_object(Bucket=self.uploads, Key=key, Body=data, **extra)
         return Upload(attachment_id, key, self.receive())

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from PIL import Image
 
-from forum import attachments, schema, storage
+from forum import attachments, processing, schema, storage
 from forum.models import Post, PostAttachment, Profile, person
 from forum.settings import MAX_UPLOAD_BYTES_ENV, get_settings
 from local.poller import poll_once
@@ -394,7 +394,7 @@ def test_two_deliveries_at_once_settle_on_the_same_record(pipeline: Pipeline) ->
     pipeline.deliver(*upload.messages)
     first = pipeline.attachment(upload.attachment_id)
 
-    again = attachments.mark_ready(
+    again = processing.mark_ready(
         upload.attachment_id,
         width=int(first["width"]),
         height=int(first["height"]),
@@ -408,7 +408,7 @@ def test_two_deliveries_at_once_settle_on_the_same_record(pipeline: Pipeline) ->
     assert again is not None
     assert pipeline.attachment(upload.attachment_id) == first
     # while other keys would not overwrite it, nor would a failure
-    other = attachments.mark_ready(
+    other = processing.mark_ready(
         upload.attachment_id,
         width=1,
         height=1,
@@ -419,7 +419,7 @@ def test_two_deliveries_at_once_settle_on_the_same_record(pipeline: Pipeline) ->
         media_type="image/webp",
     )
     assert other is None
-    assert attachments.mark_failed(upload.attachment_id, "no", "damaged") is None
+    assert processing.mark_failed(upload.attachment_id, "no", "damaged") is None
     assert pipeline.attachment(upload.attachment_id) == first
 
 

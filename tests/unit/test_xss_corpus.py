@@ -14,10 +14,10 @@ import nh3
 import pytest
 
 from forum import markup
-from forum.attachments import clean_filename
 from forum.content import clean_body
 from forum.errors import Invalid
 from forum.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
+from forum.uploads import clean_filename
 from pages.render import plain_text
 
 from ..xss_payloads import CORPUS, PAYLOADS, marked
