@@ -251,7 +251,7 @@ def test_heif_is_converted() -> None:
 def test_heif_without_the_plugin_is_refused_as_unsupported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(images, "_heif_support", lambda: False)
+    monkeypatch.setattr(images.formats, "heif_support", lambda: False)
     data = (SHARED / "heif" / "samplefilehub.heif").read_bytes()
     with pytest.raises(Rejected, match="unsupported format") as refusal:
         process(data, max_bytes=LIMIT)
@@ -562,7 +562,7 @@ def test_large_jpegs_decode_at_three_eighths_and_match_a_full_decode() -> None:
     source = gradient((4800, 3200))
     data = encode(source, "JPEG", quality=92)
     with Image.open(io.BytesIO(data)) as im:
-        assert images._draft(im, (1600, 1067)) == 3 / 8
+        assert images.derivation._draft(im, (1600, 1067)) == 3 / 8
         im.load()
         assert im.size == (1800, 1200)
     d = process(data, max_bytes=LIMIT)
