@@ -8,8 +8,9 @@ The order of the work matters for speed and memory (see "Performance notes" in t
 
 1. cheap checks first: empty, too large, the real format from the magic bytes, the declared type
    (``formats``);
-2. the header only (``limits``): width times height against the pixel limit, before anything is
-   decoded;
+2. the structure and the header only (``limits``): the scans and segments of a JPEG, the chunks
+   of a PNG, the blocks of a GIF, then width times height against the pixel limit, before
+   anything is decoded; the decode itself may take ``limits.DECODE_SECONDS`` at most;
 3. the derivation (``derivation``): decode at reduced size where the format allows it, colour to
    sRGB, resize, orientation, fresh encoding.
 """
@@ -33,7 +34,15 @@ from .formats import (
     identify,
     sniff,
 )
-from .limits import MAX_PIXELS, check_pixels, reading, webp_canvas
+from .limits import (
+    DECODE_SECONDS,
+    MAX_PIXELS,
+    READ_BLOCK,
+    OutOfTime,
+    check_pixels,
+    check_structure,
+    reading,
+)
 from .refusals import DAMAGED, DECODE_ERRORS, Rejected, damaged
 
 __all__ = [
@@ -51,6 +60,7 @@ __all__ = [
     "THUMB_MAX",
     "WEBP",
     "Derived",
+    "OutOfTime",
     "Rejected",
     "process",
     "sniff",
@@ -64,22 +74,24 @@ def process(
     max_pixels: int = MAX_PIXELS,
     declared_type: str | None = None,
     avatar: bool = False,
+    deadline: float | None = None,
 ) -> Derived:
     """Derive the thumbnail and the display image (or the two square avatar images) from ``data``.
 
     ``declared_type`` is the content type the upload claimed; when given it must name the format
-    the bytes really have. Raises ``Rejected`` for any bytes that cannot become an image; any
-    other exception (MemoryError, say) is a fault of the function's environment, not of the file.
+    the bytes really have. Raises ``Rejected`` for any bytes that cannot become an image. A
+    ``deadline`` (a ``time.monotonic()`` instant) stops the decode with ``OutOfTime`` when it
+    comes first: the caller's time is up, not the file's fault. Any other exception (MemoryError,
+    say) is a fault of the function's environment, not of the file.
     """
     source_type = identify(data, max_bytes, declared_type)
-    if source_type == WEBP:
-        # Opening a WebP file makes libwebp reserve its whole canvas (twice): check it first.
-        check_pixels(webp_canvas(data), max_pixels)
-    with reading(data) as file, warnings.catch_warnings():
+    check_structure(data, source_type, max_pixels)
+    with reading(data, DECODE_SECONDS, deadline) as file, warnings.catch_warnings():
         # Malformed metadata makes Pillow warn; it is ignored here, never fatal.
         warnings.simplefilter("ignore")
         try:
             im = Image.open(file, formats=PILLOW_FORMATS[source_type])
+            im.decodermaxblock = READ_BLOCK
             check_pixels(im.size, max_pixels)
             return derive(im, source_type, avatar)
         except DECODE_ERRORS as error:

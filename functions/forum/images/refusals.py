@@ -32,8 +32,9 @@ class Rejected(Exception):
     """The upload cannot become an image; ``reason`` says why, for the person who uploaded it.
 
     ``code`` names the kind of refusal for logs and metrics: empty, too-large, not-image,
-    unsupported, type-mismatch, too-many-pixels or damaged. A rejected upload is final: processing
-    the same bytes again gives the same answer, so the message should not be retried.
+    unsupported, type-mismatch, too-many-pixels, too-complex, too-slow or damaged. A rejected
+    upload is final: processing the same bytes again gives the same answer (too-slow aside, see
+    ``limits.DECODE_SECONDS``), so the message should not be retried.
     """
 
     def __init__(self, reason: str, code: str = "rejected") -> None:
