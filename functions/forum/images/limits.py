@@ -14,8 +14,9 @@ the count itself is cheap. Whatever work is left unbounded, ``reading`` stops: t
 to Pillow through a reader that gives up once the decode has taken ``DECODE_SECONDS``.
 
 Things that need no limit of their own (tests show each): animated GIF, WebP and PNG files and
-HEIF files with many images (only the first frame, the primary image, is decoded), zlib bombs in
-PNG (inflating stops where the image ends) and zTXt bombs (Pillow caps decompressed text).
+HEIF files with many images (only the first frame, the primary image, is decoded), WebP chunks
+(libwebp walks them in C), zlib bombs in PNG (inflating stops where the image ends) and zTXt
+bombs (Pillow caps decompressed text).
 """
 
 from __future__ import annotations
