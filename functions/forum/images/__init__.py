@@ -90,9 +90,13 @@ def process(
         # Malformed metadata makes Pillow warn; it is ignored here, never fatal.
         warnings.simplefilter("ignore")
         try:
-            im = Image.open(file, formats=PILLOW_FORMATS[source_type])
-            im.decodermaxblock = READ_BLOCK
-            check_pixels(im.size, max_pixels)
-            return derive(im, source_type, avatar)
+            opened = Image.open(file, formats=PILLOW_FORMATS[source_type])
+            opened.decodermaxblock = READ_BLOCK
+            check_pixels(opened.size, max_pixels)
+            # It goes to ``derive`` in a list that it empties: no reference here may keep the
+            # decoded full-size image alive while it is converted and resized.
+            held: list[Image.Image] = [opened]
+            del opened
+            return derive(held, source_type, avatar)
         except DECODE_ERRORS as error:
             raise damaged() from error

@@ -84,11 +84,13 @@ class Derived:
         return "webp" if self.content_type == WEBP else "jpg"
 
 
-def derive(im: Image.Image, source_type: str, avatar: bool) -> Derived:
-    """The two images of ``im`` (opened, not yet loaded; its size already checked).
+def derive(held: list[Image.Image], source_type: str, avatar: bool) -> Derived:
+    """The two images of the one image in ``held`` (opened, not yet loaded; its size already
+    checked), which is emptied so that the full-size image is freed as soon as it is used.
 
     Decoding errors propagate as Pillow raises them; ``process`` turns them into a refusal.
     """
+    im = held.pop()
     width, height = im.size
     icc_profile = im.info.get("icc_profile")
 
