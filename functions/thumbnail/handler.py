@@ -45,7 +45,8 @@ TEST_EVENT = "s3:TestEvent"
 # being about 60 % of a core), writing the images and the records, and answering.
 FINISH_MS = 6_000
 # An upload is not started with less than this left: the slowest ordinary one (a 50 MP PNG)
-# takes 3 s here, and started later it would only be stopped and come back.
+# takes 3 s here, and started later it would only be stopped and come back. The function's
+# timeout (THUMBNAIL_TIMEOUT in infra/images.py, 30 s) leaves a batch of five room enough.
 START_MS = FINISH_MS + 4_000
 
 

@@ -114,6 +114,8 @@ def _check_count(counts: Iterator[int], limit: int) -> None:
 
 
 def _check_jpeg(data: bytes, max_pixels: int) -> None:
+    """Walk a JPEG's markers as libjpeg does, up to EOI: too many segments or scans, or (from
+    the frame header, before any pixel is decoded) too many pixels, are refused."""
     scans = segments = 0
     pixels = 0
     pos = 2  # after SOI
