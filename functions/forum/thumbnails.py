@@ -29,7 +29,8 @@ class Outcome:
     code: str | None = None
 
 
-def make_images(bucket: str, key: str) -> Outcome:
+def make_images(bucket: str, key: str, deadline: float | None = None) -> Outcome:
+    """``deadline`` (a ``time.monotonic()`` instant) stops the decode with ``images.OutOfTime``."""
     attachment_id = media.attachment_id_of(key)
     if attachment_id is None:
         return Outcome(None, "skipped", "not-an-original")
@@ -53,6 +54,7 @@ def make_images(bucket: str, key: str) -> Outcome:
             max_pixels=settings.max_image_pixels,
             declared_type=original.content_type,
             avatar=attachment.purpose == AVATAR,
+            deadline=deadline,
         )
     except storage.OriginalMissing:
         return _fail(

@@ -5,11 +5,17 @@ one by one (partial batch failures): a message whose upload is done, made into i
 refused with a reason on its attachment, is deleted; one that failed for a reason a retry may
 cure (S3 or DynamoDB trouble) stays on the queue, comes back after the visibility timeout and,
 after the third receive, goes to the dead-letter queue. A bad file never fails its message.
+
+The batch's answer must be given before the function's timeout, or every message of it comes
+back, those already done too. So an upload is not started when too little time is left, and
+the decode of the one under way stops in time to answer (``images.OutOfTime``): those messages
+are reported failed and come back later, with the time of an invocation of their own.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -25,6 +31,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum import models
+from forum.images import OutOfTime
 from forum.settings import get_settings
 from forum.thumbnails import make_images
 
@@ -37,8 +44,17 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 TEST_EVENT = "s3:TestEvent"
 
+# Kept back at the end of the invocation once the decode of an upload stops: resizing and
+# encoding what was decoded (bounded by the pixel limit: 1-2 s for 50 MP here, 1024 MB of Lambda
+# being about 60 % of a core), writing the images and the records, and answering.
+FINISH_MS = 6_000
+# An upload is not started with less than this left: the slowest ordinary one (a 50 MP PNG)
+# takes 3 s here, and started later it would only be stopped and come back. The function's
+# timeout (THUMBNAIL_TIMEOUT in infra/images.py, 30 s) leaves a batch of five room enough.
+START_MS = FINISH_MS + 4_000
 
-def handle_message(record: SQSRecord) -> None:
+
+def handle_message(record: SQSRecord, lambda_context: LambdaContext) -> None:
     """One SQS message: the S3 notification of (normally) one uploaded object."""
     try:
         body = json.loads(record.body)
@@ -56,7 +72,12 @@ def handle_message(record: SQSRecord) -> None:
         bucket = upload.s3.bucket.name
         # Keys arrive URL-encoded, spaces as "+".
         key = unquote_plus(upload.s3.get_object.key)
-        outcome = make_images(bucket, key)
+        remaining = lambda_context.get_remaining_time_in_millis()
+        if remaining < START_MS:
+            logger.info("too little time left; the message comes back", extra={"key": key})
+            raise OutOfTime
+        deadline = time.monotonic() + (remaining - FINISH_MS) / 1000
+        outcome = make_images(bucket, key, deadline=deadline)
         logger.info(
             "upload handled",
             extra={

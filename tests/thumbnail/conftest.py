@@ -98,12 +98,12 @@ class Pipeline:
                 else:
                     found.append(message)
 
-    def deliver(self, *messages: dict[str, Any]) -> dict[str, Any]:
+    def deliver(self, *messages: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Invoke the real handler with these messages in one SQS event; its answer."""
         from thumbnail.handler import lambda_handler
 
-        result = lambda_handler(sqs_event(list(messages), self.queue_arn), LambdaContextStub())
-        return dict(result)
+        event = sqs_event(list(messages), self.queue_arn)
+        return dict(lambda_handler(event, context or LambdaContextStub()))
 
     def attachment(self, attachment_id: str) -> dict[str, Any]:
         item = aws_client("dynamodb").get_item(

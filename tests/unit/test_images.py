@@ -11,6 +11,7 @@ import functools
 import io
 import math
 import struct
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -251,7 +252,7 @@ def test_heif_is_converted() -> None:
 def test_heif_without_the_plugin_is_refused_as_unsupported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(images, "_heif_support", lambda: False)
+    monkeypatch.setattr(images.formats, "heif_support", lambda: False)
     data = (SHARED / "heif" / "samplefilehub.heif").read_bytes()
     with pytest.raises(Rejected, match="unsupported format") as refusal:
         process(data, max_bytes=LIMIT)
@@ -562,13 +563,32 @@ def test_large_jpegs_decode_at_three_eighths_and_match_a_full_decode() -> None:
     source = gradient((4800, 3200))
     data = encode(source, "JPEG", quality=92)
     with Image.open(io.BytesIO(data)) as im:
-        assert images._draft(im, (1600, 1067)) == 3 / 8
+        assert images.derivation._draft(im, (1600, 1067)) == 3 / 8
         im.load()
         assert im.size == (1800, 1200)
     d = process(data, max_bytes=LIMIT)
     assert (d.width, d.height) == (1600, 1067)
     reference = opened(data).resize((1600, 1067), Image.Resampling.LANCZOS)
     assert psnr(opened(d.display), reference) > 38
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_nothing_else_holds_the_decoded_image_while_it_is_converted(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each step hands the only reference to the full-size image on to the next, so that it is
+    # freed as soon as it is used; one more reference (in process, say) kept a 50 MP image alive
+    # through the whole derivation: 130 MB more at the peak.
+    counts: list[int] = []
+    convert = images.derivation._to_srgb
+
+    def counting(held: list[Image.Image], icc_profile: bytes | None) -> None:
+        counts.append(sys.getrefcount(held[0]))  # the list's and getrefcount's own
+        convert(held, icc_profile)
+
+    monkeypatch.setattr(images.derivation, "_to_srgb", counting)
+    process(encode(gradient((3200, 2400)), fmt), max_bytes=LIMIT)
+    assert counts == [2]
 
 
 def psnr(a: Image.Image, b: Image.Image) -> float:

@@ -1,35 +1,26 @@
-"""Derived images for attachments and avatars: the pure core of the thumbnail pipeline.
-
-``process`` takes the bytes of an upload and returns a thumbnail and a display image, upright, in
-sRGB, with no metadata at all, or raises ``Rejected`` with a reason a person understands. It knows
-nothing of S3, SQS or DynamoDB; the thumbnail function wires it to them.
+"""The derivation: an opened upload becomes two small images, upright, in sRGB, without metadata.
 
 The order of the work matters for speed and memory (see "Performance notes" in the design):
 
-1. cheap checks first: empty, too large, the real format from the magic bytes, the declared type;
-2. the header only: width times height against the pixel limit, before anything is decoded;
-3. decode at reduced size where the format allows it (JPEG's DCT scaling through ``draft``, an
+1. decode at reduced size where the format allows it (JPEG's DCT scaling through ``draft``, an
    embedded HEIF thumbnail when it is big enough), otherwise in full;
-4. colour: every mode becomes L, RGB or RGBA, ICC profiles other than sRGB are converted to sRGB;
-5. resize to the display size, then the thumbnail from the display image;
-6. only then apply the EXIF orientation, to the two small images;
-7. encode fresh images that carry no metadata: the same input always gives the same bytes.
+2. colour: every mode becomes L, RGB or RGBA, ICC profiles other than sRGB are converted to sRGB;
+3. resize to the display size, then the thumbnail from the display image;
+4. only then apply the EXIF orientation, to the two small images;
+5. encode fresh images that carry no metadata: the same input always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import struct
-import warnings
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
 
 from PIL import Image, ImageCms, ImageFile
 from PIL.JpegImagePlugin import JpegImageFile
+
+from .formats import JPEG, WEBP
 
 THUMB_MAX = 320
 """Longest side of a thumbnail, in pixels."""
@@ -39,17 +30,6 @@ AVATAR_SIZE = 256
 """Side of the square avatar thumbnail (author cards)."""
 AVATAR_DISPLAY = 512
 """Side of the square avatar display image (profile page)."""
-MAX_PIXELS = 50_000_000
-"""Default limit on width times height, checked from the header before decoding."""
-
-JPEG = "image/jpeg"
-PNG = "image/png"
-WEBP = "image/webp"
-GIF = "image/gif"
-HEIC = "image/heic"
-HEIF = "image/heif"
-ACCEPTED_TYPES = (JPEG, PNG, WEBP, GIF, HEIC, HEIF)
-"""The content types an upload may have (and that ``sniff`` can return)."""
 
 # Encoder settings, chosen by measurement on the 1600 px display image of the phone photo in
 # shared/images/mobile (Pillow 13, one core):
@@ -79,64 +59,6 @@ _TRANSPOSE_FOR_ORIENTATION = {
     8: Image.Transpose.ROTATE_90,
 }
 
-_NAMES = {JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", GIF: "GIF", HEIC: "HEIC", HEIF: "HEIF"}
-# The Pillow plugin allowed to open each type: nothing else is ever tried on the bytes.
-_PILLOW_FORMATS = {
-    JPEG: ("JPEG",),
-    PNG: ("PNG",),
-    WEBP: ("WEBP",),
-    GIF: ("GIF",),
-    HEIC: ("HEIF",),
-    HEIF: ("HEIF",),
-}
-# Names under which browsers and old clients declare the accepted types.
-_ALIASES = {
-    "image/jpg": JPEG,
-    "image/pjpeg": JPEG,
-    "image/x-png": PNG,
-    "image/heic-sequence": HEIC,
-    "image/heif-sequence": HEIF,
-}
-# HEIC and HEIF are one container; clients label the same file either way.
-_SAME_FAMILY = {HEIC: "heif", HEIF: "heif"}
-
-_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
-_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
-_AVIF_BRANDS = {b"avif", b"avis"}
-
-# What decoding bad data can raise: OSError (truncated data, broken streams, unidentified files),
-# SyntaxError (malformed headers), ValueError and EOFError from Pillow and its plugins, and the
-# lower-level errors a malformed structure can leak from a plugin's parsing. Anything else
-# (MemoryError above all) is a fault of the function, not of the file, and worth a retry.
-_DECODE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    IndexError,
-    KeyError,
-    TypeError,
-    RuntimeError,
-    struct.error,
-    zlib.error,
-)
-
-DAMAGED = "The image file is damaged or incomplete."
-
-
-class Rejected(Exception):
-    """The upload cannot become an image; ``reason`` says why, for the person who uploaded it.
-
-    ``code`` names the kind of refusal for logs and metrics: empty, too-large, not-image,
-    unsupported, type-mismatch, too-many-pixels or damaged. A rejected upload is final: processing
-    the same bytes again gives the same answer, so the message should not be retried.
-    """
-
-    def __init__(self, reason: str, code: str = "rejected") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-
 
 @dataclass(frozen=True, slots=True)
 class Derived:
@@ -162,82 +84,14 @@ class Derived:
         return "webp" if self.content_type == WEBP else "jpg"
 
 
-def sniff(data: bytes) -> str | None:
-    """The accepted content type the bytes really are, from their magic numbers, or None."""
-    head = data[:64]
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return GIF
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    brands = _ftyp_brands(head)
-    if brands:
-        major, compatible = brands[0], set(brands[1:])
-        if major in _HEIC_BRANDS:
-            return HEIC
-        if major in _HEIF_BRANDS:
-            if compatible & _AVIF_BRANDS:
-                return None
-            return HEIC if compatible & _HEIC_BRANDS else HEIF
-    return None
+def derive(held: list[Image.Image], source_type: str, avatar: bool) -> Derived:
+    """The two images of the one image in ``held`` (opened, not yet loaded; its size already
+    checked), which is emptied so that the full-size image is freed as soon as it is used.
 
-
-def process(
-    data: bytes,
-    *,
-    max_bytes: int,
-    max_pixels: int = MAX_PIXELS,
-    declared_type: str | None = None,
-    avatar: bool = False,
-) -> Derived:
-    """Derive the thumbnail and the display image (or the two square avatar images) from ``data``.
-
-    ``declared_type`` is the content type the upload claimed; when given it must name the format
-    the bytes really have. Raises ``Rejected`` for any bytes that cannot become an image; any
-    other exception (MemoryError, say) is a fault of the function's environment, not of the file.
+    Decoding errors propagate as Pillow raises them; ``process`` turns them into a refusal.
     """
-    if not data:
-        raise Rejected("The file is empty.", "empty")
-    if len(data) > max_bytes:
-        raise Rejected(f"The file is larger than {_size_text(max_bytes)}.", "too-large")
-    source_type = sniff(data)
-    if source_type is None:
-        other = _other_format(data)
-        if other is None:
-            raise Rejected("The file is not an image.", "not-image")
-        raise Rejected(
-            f"{other} images are not supported; "
-            "please upload a JPEG, PNG, WebP, GIF or HEIC image.",
-            "unsupported",
-        )
-    _check_declared(source_type, declared_type)
-    if source_type in (HEIC, HEIF) and not _heif_support():
-        raise Rejected(
-            "HEIC images are an unsupported format here; please upload a JPEG or PNG image.",
-            "unsupported",
-        )
-    with _own_pixel_limit(), warnings.catch_warnings():
-        # Malformed metadata makes Pillow warn; it is ignored here, never fatal.
-        warnings.simplefilter("ignore")
-        try:
-            return _derive(data, source_type, max_pixels, avatar)
-        except _DECODE_ERRORS as error:
-            raise Rejected(DAMAGED, "damaged") from error
-
-
-# -- the pipeline ------------------------------------------------------------------------------
-
-
-def _derive(data: bytes, source_type: str, max_pixels: int, avatar: bool) -> Derived:
-    if source_type == WEBP:
-        # Opening a WebP file makes libwebp reserve its whole canvas (twice): check it first.
-        _check_pixels(_webp_canvas(data), max_pixels)
-    im: Image.Image = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[source_type])
+    im = held.pop()
     width, height = im.size
-    _check_pixels((width, height), max_pixels)
     icc_profile = im.info.get("icc_profile")
 
     # What to cut out of the source (the whole of it, or the centred square of an avatar) and the
@@ -447,130 +301,3 @@ def _encode(im: Image.Image, content_type: str) -> bytes:
     else:
         im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, subsampling="4:2:0")
     return out.getvalue()
-
-
-# -- checks ------------------------------------------------------------------------------------
-
-
-def _check_pixels(size: tuple[int, int] | None, max_pixels: int) -> None:
-    if size is None:
-        return
-    width, height = size
-    if width < 1 or height < 1:
-        raise Rejected(DAMAGED, "damaged")
-    if width * height > max_pixels:
-        raise Rejected(
-            f"The image is {width}\N{MULTIPLICATION SIGN}{height} pixels; "
-            f"at most {max_pixels / 1_000_000:g} megapixels are allowed.",
-            "too-many-pixels",
-        )
-
-
-def _webp_canvas(data: bytes) -> tuple[int, int] | None:
-    """Width and height from a WebP file's first chunk (extended, lossy or lossless), or None."""
-    kind = data[12:16]
-    if kind == b"VP8X" and len(data) >= 30:
-        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
-    if kind == b"VP8 " and len(data) >= 30:
-        return (
-            int.from_bytes(data[26:28], "little") & 0x3FFF,
-            int.from_bytes(data[28:30], "little") & 0x3FFF,
-        )
-    if kind == b"VP8L" and len(data) >= 25:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    return None
-
-
-def _check_declared(source_type: str, declared_type: str | None) -> None:
-    """Refuse an upload whose declared content type names another format than its bytes."""
-    if declared_type is None:
-        return
-    declared = declared_type.split(";", 1)[0].strip().lower()
-    declared = _ALIASES.get(declared, declared)
-    if declared == source_type:
-        return
-    family = _SAME_FAMILY.get(source_type)
-    if family is not None and family == _SAME_FAMILY.get(declared):
-        return
-    shown = declared_type.strip() or "an empty content type"
-    raise Rejected(
-        f"The file is a {_NAMES[source_type]} image but was uploaded as {shown}.",
-        "type-mismatch",
-    )
-
-
-def _other_format(data: bytes) -> str | None:
-    """The name of a well-known format we do not accept, for a clearer refusal; else None."""
-    head = data[:32]
-    brands = _ftyp_brands(head)
-    if brands and (brands[0] in _AVIF_BRANDS or set(brands[1:]) & _AVIF_BRANDS):
-        return "AVIF"
-    checks = (
-        (b"II*\x00", "TIFF"),
-        (b"MM\x00*", "TIFF"),
-        (b"BM", "BMP"),
-        (b"8BPS", "Photoshop"),
-        (b"\x00\x00\x01\x00", "ICO"),
-        (b"\xff\x0a", "JPEG XL"),
-        (b"\x00\x00\x00\x0cJXL ", "JPEG XL"),
-        (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
-    )
-    for magic, name in checks:
-        if head.startswith(magic):
-            return name
-    text = data[:512].lstrip().lower()
-    if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text):
-        return "SVG"
-    return None
-
-
-def _ftyp_brands(head: bytes) -> list[bytes]:
-    """The major and compatible brands of an ISO base media file (HEIF, AVIF, MP4...), or []."""
-    if len(head) < 16 or head[4:8] != b"ftyp":
-        return []
-    box_size = int.from_bytes(head[:4], "big")
-    end = min(box_size, len(head)) if box_size >= 16 else 16
-    brands = [head[8:12]]
-    brands += [head[i : i + 4] for i in range(16, end - 3, 4)]
-    return brands
-
-
-def _size_text(n: int) -> str:
-    mib, mb = 1024 * 1024, 1_000_000
-    if n % mib == 0:
-        return f"{n // mib} MB"
-    if n % mb == 0:
-        return f"{n // mb} MB"
-    if n >= mb:
-        return f"{n / mib:.1f} MB"
-    return f"{n:,} bytes"
-
-
-@functools.cache
-def _heif_support() -> bool:
-    """Register the HEIF plugin on first use; False when pillow-heif is not installed."""
-    try:
-        import pillow_heif
-    except ImportError:
-        return False
-    # Only the primary image is wanted: no depth maps or auxiliary images are read.
-    pillow_heif.register_heif_opener(depth_images=False, aux_images=False)
-    return True
-
-
-@contextmanager
-def _own_pixel_limit() -> Iterator[None]:
-    """Turn off Pillow's global decompression-bomb check while ``process`` works.
-
-    Pillow only raises above twice its ``MAX_IMAGE_PIXELS`` and merely warns below; ``process``
-    checks width times height from the header against its own limit before decoding instead.
-    The setting (like the warnings filter around it) is global to the process: ``process`` is
-    meant to run one image at a time, as a Lambda function does, not in several threads at once.
-    """
-    saved = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        yield
-    finally:
-        Image.MAX_IMAGE_PIXELS = saved
