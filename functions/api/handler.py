@@ -30,14 +30,15 @@ from pynamodb.exceptions import PynamoDBException
 from forum.errors import Busy, ForumError
 from forum.settings import get_settings
 
-from . import accounts, boards, posts, presence, preview, topics, uploads, users
+from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
 from .routes import ROUTES
 
 logger = Logger()
 metrics = Metrics()
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# Bodies are read by api.bodies: a body json.loads cannot take is a 400 there, on every route.
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
 for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
     app.include_router(module.router)
 

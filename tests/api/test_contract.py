@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import pytest
 
 from api.routes import ROUTES
 
@@ -117,3 +120,50 @@ def test_public_reads_may_be_cached_briefly_and_nothing_else(call: Caller, topic
 def test_a_query_parameter_the_route_does_not_know_is_ignored(call: Caller, topic) -> None:
     # The page's script adds one to read past the edge cache after a write.
     assert call("GET", f"/api/topics/{topic['id']}?page=1&fresh=1795820000000").status == 200
+
+
+# Bodies json.loads cannot take (Python's int-digit limit, its recursion limit) or that nest
+# deeper than any request does; each is 400 malformed JSON on every route that reads a body.
+HOSTILE_BODIES = {
+    "5,000 digits": '{"body": ' + "9" * 5000 + "}",
+    "50,000 deep": '{"body": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    "900 deep": '{"body": ' + "[" * 900 + "]" * 900 + "}",
+    "objects 500 deep": '{"body": ' + '{"a": ' * 500 + "1" + "}" * 500 + "}",
+    "40 deep at the top": "[" * 40 + "]" * 40,
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_a_body_json_cannot_read_is_400_on_every_route(
+    call: Caller, topic: dict[str, Any], raw: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ..conftest import ADMIN, MEMBER
+
+    topic_id = topic["id"]
+    routes = [
+        ("POST", "/api/preview", None),
+        ("POST", "/api/accounts", None),
+        ("POST", f"/api/topics/{topic_id}/heartbeat", None),
+        ("POST", f"/api/topics/{topic_id}/heartbeat/member", MEMBER),
+        ("POST", f"/api/topics/{topic_id}/posts", MEMBER),
+        ("PATCH", f"/api/topics/{topic_id}/posts/1", MEMBER),
+        ("PATCH", f"/api/topics/{topic_id}", ADMIN),
+        ("POST", "/api/boards", ADMIN),
+        ("POST", "/api/uploads", MEMBER),
+        ("PATCH", "/api/me", MEMBER),
+        ("POST", "/api/users/member/ban", ADMIN),
+    ]
+    for method, url, claims in routes:
+        reply = call(method, url, raw_body=raw, claims=claims)
+        assert reply.status == 400, (method, url, reply.text[:300])
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json["title"] == "Malformed JSON"
+    # and none of them was taken for a bug of ours
+    logged = capsys.readouterr()
+    assert "UnhandledErrors" not in logged.out + logged.err
+
+
+def test_a_body_nested_as_deep_as_a_request_is_still_read(call: Caller, table: Any) -> None:
+    # Depth is counted in arrays and objects: an ordinary request is far from the limit.
+    reply = call("POST", "/api/preview", raw_body='{"body": [[[[["x"]]]]]}')
+    assert reply.status == 422, reply.text
