@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import accounts
 
-from .schemas import CodeDelivery, SignUpIn, SignUpOut
+from .schemas.members import CodeDelivery, SignUpIn, SignUpOut
 
 router = Router()
 

@@ -11,7 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from forum import boards
 
 from .auth import require_member
-from .schemas import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage, UnderWay
+from .schemas.boards import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage
+from .schemas.common import UnderWay
 from .shaping import board_out, topic_summary, under_way
 
 router = Router()

@@ -15,7 +15,8 @@ from forum.topics import get_topic, page_count
 from . import idempotency
 from .auth import require_member
 from .params import IdempotencyKey, PostNumber, TopicId
-from .schemas import EditIn, PostOut, ReplyIn, ReplyOut, UnderWay
+from .schemas.common import UnderWay
+from .schemas.posts import EditIn, PostOut, ReplyIn, ReplyOut
 from .shaping import created, post_out, removal_answer
 
 router = Router()

@@ -8,7 +8,7 @@ from forum import presence
 
 from .auth import require_member
 from .params import TopicId
-from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
+from .schemas.presence import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 
 router = Router()
 

@@ -8,7 +8,7 @@ from pydantic import Field
 from forum.content import clean_body
 from forum.markup import render
 
-from .schemas import Request, Schema
+from .schemas.common import Request, Schema
 
 router = Router()
 

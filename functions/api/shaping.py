@@ -15,25 +15,12 @@ from forum.settings import get_settings
 from forum.topics import page_count
 
 from .idempotency import REPLAYED_HEADER
-from .schemas import (
-    AttachmentOut,
-    AuthorCard,
-    BanOut,
-    BoardLastPost,
-    BoardOut,
-    BoardRef,
-    MemberOut,
-    MemberPostOut,
-    MeOut,
-    PagePostOut,
-    PersonOut,
-    PostOut,
-    TopicHeader,
-    TopicLastPost,
-    TopicRef,
-    TopicSummary,
-    UnderWay,
-)
+from .schemas.attachments import AttachmentOut
+from .schemas.boards import BoardLastPost, BoardOut
+from .schemas.common import PersonOut, UnderWay
+from .schemas.members import BanOut, MemberOut, MemberPostOut, MeOut, TopicRef
+from .schemas.posts import AuthorCard, PagePostOut, PostOut
+from .schemas.topics import BoardRef, TopicHeader, TopicLastPost, TopicSummary
 
 
 def person_out(person: Person) -> PersonOut:

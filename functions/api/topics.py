@@ -15,15 +15,9 @@ from . import idempotency
 from .auth import require_member
 from .boards import BoardId
 from .params import IdempotencyKey, TopicId
-from .schemas import (
-    NeighbourOut,
-    PagePostOut,
-    TopicChangeIn,
-    TopicHeader,
-    TopicIn,
-    TopicPage,
-    UnderWay,
-)
+from .schemas.common import UnderWay
+from .schemas.posts import PagePostOut
+from .schemas.topics import NeighbourOut, TopicChangeIn, TopicHeader, TopicIn, TopicPage
 from .shaping import created, page_post_out, removal_answer, topic_header
 
 router = Router()

@@ -13,7 +13,7 @@ from forum import attachments
 from . import idempotency
 from .auth import require_member
 from .params import ID_PATTERN, IdempotencyKey
-from .schemas import AttachmentOut, AttachmentRef, PresignedPost, UploadIn, UploadOut
+from .schemas.attachments import AttachmentOut, AttachmentRef, PresignedPost, UploadIn, UploadOut
 from .shaping import attachment_out, created
 
 router = Router()

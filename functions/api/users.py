@@ -12,7 +12,7 @@ from forum import moderation, profiles
 from forum.models import Profile
 
 from .auth import require_member
-from .schemas import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
+from .schemas.members import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
 from .shaping import ban_out, me_out, member_out, member_post_out
 
 router = Router()
