@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import posts
+from forum.identity import Member
 from forum.models import Post, Topic
 from forum.settings import get_settings
 from forum.topics import get_topic, page_count
@@ -17,7 +18,7 @@ from .auth import require_member
 from .params import IdempotencyKey, PostNumber, TopicId
 from .schemas.common import UnderWay
 from .schemas.posts import EditIn, PostOut, ReplyIn, ReplyOut
-from .shaping import created, post_out, removal_answer
+from .shaping import post_out, removal_answer
 
 router = Router()
 
@@ -26,22 +27,23 @@ router = Router()
 def reply(
     topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReplyOut]:
-    event = router.current_event
-    member = require_member(event)
-
-    def make() -> tuple[ReplyOut, dict[str, Any]]:
+    def make(member: Member) -> tuple[ReplyOut, dict[str, Any]]:
         topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
         return reply_out(topic, post), {"number": int(post.number)}
 
-    def recall(reference: dict[str, Any]) -> ReplyOut:
+    def recall(member: Member, reference: dict[str, Any]) -> ReplyOut:
+        # The post as it is now (edited or removed since, perhaps): nothing new is handed out.
         post = posts.get_post(topic_id, int(reference["number"]), consistent=True)
         return reply_out(get_topic(topic_id), post)
 
-    payload = {"topic_id": topic_id, "body": body.model_dump(mode="json")}
-    answer, replayed = idempotency.once(
-        event.headers, member, "reply", payload, make, recall, router.lambda_context
+    return idempotency.create(
+        router,
+        "reply",
+        {"topic_id": topic_id, "body": body.model_dump(mode="json")},
+        make,
+        recall,
+        lambda answer: f"/api/topics/{topic_id}?page={answer.page}",
     )
-    return created(answer, f"/api/topics/{topic_id}?page={answer.page}", replayed)
 
 
 def reply_out(topic: Topic, post: Post) -> ReplyOut:

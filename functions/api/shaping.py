@@ -14,7 +14,6 @@ from forum.profiles import avatar_thumb_url, is_banned
 from forum.settings import get_settings
 from forum.topics import page_count
 
-from .idempotency import REPLAYED_HEADER
 from .schemas.attachments import AttachmentOut
 from .schemas.boards import BoardLastPost, BoardOut
 from .schemas.common import PersonOut, UnderWay
@@ -201,11 +200,3 @@ def removal_answer(finished: bool) -> Response[Any]:
         "The topic is removed; its posts are still being removed. Send the same request again "
         "to finish."
     )
-
-
-def created(body: Any, location: str, replayed: bool) -> Response[Any]:
-    """201 with the new resource's Location; a replayed Idempotency-Key says so."""
-    headers = {"Location": location}
-    if replayed:
-        headers[REPLAYED_HEADER] = "true"
-    return Response(status_code=201, content_type="application/json", body=body, headers=headers)

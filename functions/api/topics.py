@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import moderation, posts, topics
+from forum.identity import Member
 from forum.models import Post, Topic
 
 from . import idempotency
@@ -18,7 +19,7 @@ from .params import IdempotencyKey, TopicId
 from .schemas.common import UnderWay
 from .schemas.posts import PagePostOut
 from .schemas.topics import NeighbourOut, TopicChangeIn, TopicHeader, TopicIn, TopicPage
-from .shaping import created, page_post_out, removal_answer, topic_header
+from .shaping import page_post_out, removal_answer, topic_header
 
 router = Router()
 
@@ -27,25 +28,26 @@ router = Router()
 def create_topic(
     board_id: BoardId, body: TopicIn, idempotency_key: IdempotencyKey = None
 ) -> Response[TopicPage]:
-    event = router.current_event
-    member = require_member(event)
-
-    def make() -> tuple[TopicPage, dict[str, Any]]:
+    def make(member: Member) -> tuple[TopicPage, dict[str, Any]]:
         topic, post = topics.create_topic(
             member, board_id, body.title, body.body, body.attachment_ids
         )
         return opening(topic, post), {"topic_id": topic.topic_id}
 
-    def recall(reference: dict[str, Any]) -> TopicPage:
+    def recall(member: Member, reference: dict[str, Any]) -> TopicPage:
+        # The topic as it is now: nothing new is handed out.
         topic_id = str(reference["topic_id"])
         topic = topics.get_topic(topic_id, consistent=True)
         return opening(topic, posts.get_post(topic_id, 1, consistent=True))
 
-    payload = {"board_id": board_id, "body": body.model_dump(mode="json")}
-    answer, replayed = idempotency.once(
-        event.headers, member, "topic", payload, make, recall, router.lambda_context
+    return idempotency.create(
+        router,
+        "topic",
+        {"board_id": board_id, "body": body.model_dump(mode="json")},
+        make,
+        recall,
+        lambda answer: f"/api/topics/{answer.topic.id}",
     )
-    return created(answer, f"/api/topics/{answer.topic.id}", replayed)
 
 
 def opening(topic: Topic, post: Post) -> TopicPage:

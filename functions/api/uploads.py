@@ -9,12 +9,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from forum import attachments
+from forum.errors import Conflict
+from forum.i18n import _
+from forum.identity import Member
+from forum.profiles import require_writer
 
 from . import idempotency
-from .auth import require_member
 from .params import ID_PATTERN, IdempotencyKey
 from .schemas.attachments import AttachmentOut, AttachmentRef, PresignedPost, UploadIn, UploadOut
-from .shaping import attachment_out, created
+from .shaping import attachment_out
 
 router = Router()
 
@@ -25,29 +28,37 @@ AttachmentId = Annotated[str, Path(pattern=ID_PATTERN, description="The attachme
 def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Response[UploadOut]:
     """The browser then posts the file straight to S3 (url and fields), and follows
     GET /api/attachments/{id} until the attachment is ready (or failed, with a reason).
-    A replay (same Idempotency-Key) answers with the same attachment and a new form for it."""
-    event = router.current_event
-    member = require_member(event)
+    A replay (same Idempotency-Key) answers with the same attachment and a new form for it,
+    while the member may still upload and the file has not arrived yet."""
 
-    def make() -> tuple[UploadOut, dict[str, Any]]:
+    def make(member: Member) -> tuple[UploadOut, dict[str, Any]]:
         upload = attachments.create_upload(
             member, body.filename, body.content_type, body.size, body.purpose
         )
         return upload_out(upload), {"attachment_id": upload.attachment.attachment_id}
 
-    def recall(reference: dict[str, Any]) -> UploadOut:
-        return upload_out(attachments.upload_again(member, str(reference["attachment_id"])))
+    def recall(member: Member, reference: dict[str, Any]) -> UploadOut:
+        # A new form is a new capability, checked as the first request was: a member banned
+        # since gets a 403, not a form; and a file that arrived already is not replaced.
+        require_writer(member)
+        upload = attachments.upload_again(member, str(reference["attachment_id"]))
+        if upload.attachment.status != attachments.PENDING:
+            raise Conflict(
+                _(
+                    "This upload is done: its attachment is {status}. Follow it at "
+                    "GET /api/attachments/{id}; a new file is a new upload."
+                ).format(status=upload.attachment.status, id=upload.attachment.attachment_id)
+            )
+        return upload_out(upload)
 
-    answer, replayed = idempotency.once(
-        event.headers,
-        member,
+    return idempotency.create(
+        router,
         "upload",
         body.model_dump(mode="json"),
         make,
         recall,
-        router.lambda_context,
+        lambda answer: f"/api/attachments/{answer.attachment.id}",
     )
-    return created(answer, f"/api/attachments/{answer.attachment.id}", replayed)
 
 
 def upload_out(upload: attachments.Upload) -> UploadOut:
