@@ -28,11 +28,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from forum.errors import Busy, ForumError
+from forum.i18n import _
 from forum.settings import get_settings
 
 from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
-from .routes import ROUTES
+from .routes import ROUTES, allowed_methods
 
 logger = Logger()
 metrics = Metrics()
@@ -96,8 +97,21 @@ def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
 
 
 @app.not_found
-def not_found(_: NotFoundError) -> Response[Any]:
+def not_found(error: NotFoundError) -> Response[Any]:
     event = app.current_event
+    method = event.request_context.http.method
+    allowed = allowed_methods(event.raw_path)
+    if allowed:
+        # A known path asked with a method it does not serve: 405, saying which it does.
+        return problem(
+            405,
+            _("Method not allowed"),
+            _("{path} answers {methods}, not {method}.").format(
+                path=event.raw_path, methods=", ".join(allowed), method=method
+            ),
+            "method-not-allowed",
+            headers={"Allow": ", ".join(allowed)},
+        )
     return problem(
         404,
         "Not found",

@@ -167,3 +167,21 @@ def test_a_body_nested_as_deep_as_a_request_is_still_read(call: Caller, table: A
     # Depth is counted in arrays and objects: an ordinary request is far from the limit.
     reply = call("POST", "/api/preview", raw_body='{"body": [[[[["x"]]]]]}')
     assert reply.status == 422, reply.text
+
+
+def test_a_known_path_asked_with_another_method_is_405_with_allow(call: Caller, table: Any) -> None:
+    # Given paths the API serves, asked with methods it does not serve there
+    for method, path, allowed in (
+        ("TRACE", "/api/me", "GET, PATCH"),
+        ("DELETE", "/api/boards", "GET, POST"),
+        ("PUT", "/api/topics/abc/posts/1", "DELETE, PATCH"),
+    ):
+        reply = call(method, path)
+        # then each is refused as a method, saying which methods the path answers
+        assert reply.status == 405, (method, path, reply.text)
+        assert reply.headers["allow"] == allowed
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json["title"] == "Method not allowed"
+    # and a path the API does not serve at all is still 404
+    assert call("TRACE", "/api/nothing").status == 404
+
