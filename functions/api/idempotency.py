@@ -28,10 +28,11 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from forum import schema
 from forum.errors import BadRequest, Busy, Conflict, ForumError, Invalid
@@ -43,6 +44,19 @@ from .auth import require_member
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the IETF draft's examples (UUIDs, random tokens).
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
+
+# The header as the OpenAPI document shows it; key_of checks it (400 with this module's words).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        description=(
+            "Makes a retry safe: the same key and body within a day answers as the first "
+            "request did and writes nothing new (Idempotent-Replayed: true); the same key with "
+            "another body is 422. 1-255 visible ASCII characters, e.g. a UUID."
+        ),
+        json_schema_extra={"pattern": f"^{KEY_PATTERN.pattern}$"},
+    ),
+]
 EXPIRES_AFTER_SECONDS = 24 * 3600
 REPLAYED_HEADER = "Idempotent-Replayed"
 

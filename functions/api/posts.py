@@ -15,7 +15,9 @@ from forum.topics import get_topic, page_count
 
 from . import idempotency
 from .auth import require_member
-from .params import IdempotencyKey, PostNumber, TopicId
+from .idempotency import IdempotencyKey
+from .params import PostNumber, TopicId
+from .responses import answers, created, empty, ok, unfinished
 from .schemas.common import UnderWay
 from .schemas.posts import EditIn, PostOut, ReplyIn, ReplyOut
 from .shaping import post_out, removal_answer
@@ -23,7 +25,11 @@ from .shaping import post_out, removal_answer
 router = Router()
 
 
-@router.post("/api/topics/<topic_id>/posts", summary="Reply to a topic")
+@router.post(
+    "/api/topics/<topic_id>/posts",
+    summary="Reply to a topic",
+    responses=answers(created(), problems=(401, 403, 404, 409, 423, 429)),
+)
 def reply(
     topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReplyOut]:
@@ -55,7 +61,11 @@ def reply_out(topic: Topic, post: Post) -> ReplyOut:
     )
 
 
-@router.patch("/api/topics/<topic_id>/posts/<number>", summary="Edit a post (author or moderator)")
+@router.patch(
+    "/api/topics/<topic_id>/posts/<number>",
+    summary="Edit a post (author or moderator)",
+    responses=answers(ok(), problems=(401, 403, 404, 409, 423)),
+)
 def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
     member = require_member(router.current_event)
     return post_out(
@@ -64,7 +74,9 @@ def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
 
 
 @router.delete(
-    "/api/topics/<topic_id>/posts/<number>", summary="Remove a post (author or moderator)"
+    "/api/topics/<topic_id>/posts/<number>",
+    summary="Remove a post (author or moderator)",
+    responses=answers(empty("Removed."), unfinished(), problems=(401, 403, 404, 409, 423)),
 )
 def remove(topic_id: TopicId, number: PostNumber) -> Response[UnderWay | None]:
     """Post 1 removes the whole topic (moderators), like DELETE /api/topics/{topic_id}."""

@@ -8,19 +8,26 @@ from forum import presence
 
 from .auth import require_member
 from .params import TopicId
+from .responses import answers, ok
 from .schemas.presence import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 
 router = Router()
 
 
-@router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
+@router.post(
+    "/api/topics/<topic_id>/heartbeat",
+    summary="A guest is viewing the topic",
+    responses=answers(ok(), problems=(404,)),
+)
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
     seen = presence.heartbeat(topic_id, "guest", body.viewer_id, body.counted_in)
     return presence_out(seen)
 
 
 @router.post(
-    "/api/topics/<topic_id>/heartbeat/member", summary="A signed-in member is viewing the topic"
+    "/api/topics/<topic_id>/heartbeat/member",
+    summary="A signed-in member is viewing the topic",
+    responses=answers(ok(), problems=(401, 404)),
 )
 def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
     member = require_member(router.current_event)

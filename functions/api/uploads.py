@@ -15,16 +15,23 @@ from forum.identity import Member
 from forum.profiles import require_writer
 
 from . import idempotency
-from .params import ID_PATTERN, IdempotencyKey
+from .idempotency import IdempotencyKey
+from .params import ID_PATTERN
+from .responses import answers, created, ok
 from .schemas.attachments import AttachmentOut, AttachmentRef, PresignedPost, UploadIn, UploadOut
 from .shaping import attachment_out
 
 router = Router()
 
+
 AttachmentId = Annotated[str, Path(pattern=ID_PATTERN, description="The attachment's id.")]
 
 
-@router.post("/api/uploads", summary="Start an image upload: an attachment and where to post it")
+@router.post(
+    "/api/uploads",
+    summary="Start an image upload: an attachment and where to post it",
+    responses=answers(created(), problems=(401, 403, 404, 409, 429)),
+)
 def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Response[UploadOut]:
     """The browser then posts the file straight to S3 (url and fields), and follows
     GET /api/attachments/{id} until the attachment is ready (or failed, with a reason).
@@ -69,7 +76,11 @@ def upload_out(upload: attachments.Upload) -> UploadOut:
     )
 
 
-@router.get("/api/attachments/<attachment_id>", summary="An attachment: its state and images")
+@router.get(
+    "/api/attachments/<attachment_id>",
+    summary="An attachment: its state and images",
+    responses=answers(ok(), problems=(404,)),
+)
 def get_attachment(attachment_id: AttachmentId) -> AttachmentOut:
     """Public, like the images themselves: an id is 128 random bits, known only to the uploader
     until a post shows it, and the answer names no owner."""

@@ -185,3 +185,55 @@ def test_a_known_path_asked_with_another_method_is_405_with_allow(call: Caller, 
     # and a path the API does not serve at all is still 404
     assert call("TRACE", "/api/nothing").status == 404
 
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_every_operation_declares_its_problems_as_problem_json(call: Caller, table: Any) -> None:
+    from api.responses import ALWAYS
+
+    document = call("GET", "/api/openapi.json").json
+    auth = {route.route_key for route in ROUTES if route.auth}
+    for method, path, operation in _operations(document):
+        responses = operation["responses"]
+        statuses = {int(status) for status in responses}
+        assert set(ALWAYS) <= statuses, (method, path)
+        # every route the authorizer guards can be 401; every named thing can be missing
+        if f"{method} {path}" in auth:
+            assert 401 in statuses, (method, path)
+        if "{" in path:
+            assert 404 in statuses, (method, path)
+        # the successes are what the handler answers (201 for creating, 204 for removing)
+        assert any(200 <= status < 300 for status in statuses), (method, path)
+        if method == "DELETE" and path != "/api/users/{username}/moderator":
+            assert 204 in statuses, (method, path)
+        for status, response in responses.items():
+            if int(status) >= 400:
+                content = response["content"]
+                problem = content["application/problem+json"]["schema"]["$ref"]
+                assert problem.endswith("/Problem"), (method, path, status)
+                # the only other kind of error body is API Gateway's own 401
+                assert set(content) - {"application/problem+json"} <= (
+                    {"application/json"} if int(status) == 401 else set()
+                ), (method, path, status)
+    created = document["paths"]["/api/boards/{board_id}/topics"]["post"]["responses"]
+    assert "201" in created and "200" not in created
+
+
+def test_the_rules_a_request_is_held_to_are_in_its_schema(call: Caller, table: Any) -> None:
+    schemas = call("GET", "/api/openapi.json").json["components"]["schemas"]
+    username = schemas["SignUpIn"]["properties"]["username"]
+    assert re.fullmatch(username["pattern"], "alice_1")
+    assert not re.search(username["pattern"], "")
+    preview = schemas["PreviewIn"]["properties"]["body"]
+    assert preview["minLength"] == 1 and preview["maxLength"] == 50_000
+    assert not re.search(preview["pattern"], "   ")
+    title = schemas["TopicIn"]["properties"]["title"]
+    assert title["maxLength"] == 200 and not re.search(title["pattern"], "a\nb")
+    # a change needs at least one of its fields
+    assert len(schemas["BoardChangeIn"]["anyOf"]) == 3

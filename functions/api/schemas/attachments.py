@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from .common import Request, Schema
+from forum.attachments import ACCEPTED_TYPES
+from forum.settings import get_settings
+
+from .common import Integer, Request, Schema
 
 
 class AttachmentOut(Schema):
@@ -35,15 +38,27 @@ ATTACHMENT_IDS_DESCRIPTION = (
 )
 
 
+def _upload_limit(schema: dict[str, Any]) -> None:
+    # The limit is a setting: read when the document is made, not when the module loads.
+    schema.update(minimum=1, maximum=get_settings().max_upload_bytes)
+
+
 class UploadIn(Request):
     filename: str = Field(
-        max_length=1000, description="The file's name, shown cleaned (at most 200 characters)."
+        max_length=1000,
+        description="The file's name, shown cleaned (at most 200 characters).",
     )
     content_type: str = Field(
         max_length=200,
         description="image/jpeg, image/png, image/webp, image/gif, image/heic or image/heif.",
+        json_schema_extra={"enum": list(ACCEPTED_TYPES)},
     )
-    size: int = Field(ge=0, le=2**53, description="In bytes: 1 up to the upload limit (10 MB).")
+    size: Integer = Field(
+        ge=0,
+        le=2**53,
+        description="In bytes: 1 up to the upload limit (10 MB).",
+        json_schema_extra=lambda schema: _upload_limit(schema),
+    )
     purpose: Literal["post", "avatar"] = Field(
         default="post", description="avatar: the images are square crops, for PATCH /api/me."
     )

@@ -6,16 +6,40 @@ from datetime import datetime
 
 from pydantic import Field
 
-from .common import PersonOut, Request, Schema
+from forum.accounts import EMAIL_MAX, PASSWORD_MAX
+from forum.moderation import REASON_MAX
+from forum.profiles import ABOUT_MAX, DISPLAY_NAME_MAX, USERNAME_PATTERN
+
+from .common import TEXT_PATTERN, PersonOut, Request, Schema, line
+
+# forum.accounts' loose check, with the control characters Python counts as white space too.
+_NOT_IN_EMAIL = r"[^@\s\x00-\x20\x7f-\x9f]+"
+EMAIL_PATTERN = f"^{_NOT_IN_EMAIL}@{_NOT_IN_EMAIL}\\.{_NOT_IN_EMAIL}$"
 
 
 class SignUpIn(Request):
     username: str = Field(
         max_length=1000,
         description="3-20 characters: letters, digits, '_' and '-'; unique in any case.",
+        json_schema_extra={"pattern": USERNAME_PATTERN.pattern},
     )
-    email: str = Field(max_length=1000, description="Where the confirmation code is sent.")
-    password: str = Field(max_length=1000, description="As the user pool's password policy asks.")
+    email: str = Field(
+        max_length=1000,
+        description="Where the confirmation code is sent.",
+        json_schema_extra={"maxLength": EMAIL_MAX, "pattern": EMAIL_PATTERN},
+    )
+    password: str = Field(
+        max_length=1000,
+        description=(
+            "As the user pool's password policy asks: at least 10 characters, with a lowercase "
+            "and an uppercase letter and a digit."
+        ),
+        json_schema_extra={
+            "minLength": 10,
+            "maxLength": PASSWORD_MAX,
+            "pattern": "^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])",
+        },
+    )
 
 
 class CodeDelivery(Schema):
@@ -85,12 +109,16 @@ class MeIn(Request):
     """Any of these; the others stay as they are."""
 
     display_name: str | None = Field(
-        default=None, max_length=1000, description="1-40 characters, no control characters."
+        default=None,
+        max_length=1000,
+        description="1-40 characters, no control characters.",
+        json_schema_extra=line(DISPLAY_NAME_MAX),
     )
     about: str | None = Field(
         default=None,
         max_length=10_000,
         description="Markdown, at most 1,000 characters; empty clears it.",
+        json_schema_extra={"maxLength": ABOUT_MAX, "pattern": f"^\\s*$|{TEXT_PATTERN}"},
     )
     avatar_attachment_id: str | None = Field(
         default=None,
@@ -100,7 +128,11 @@ class MeIn(Request):
 
 
 class BanIn(Request):
-    reason: str = Field(max_length=5000, description="1-500 characters, shown to the member.")
+    reason: str = Field(
+        max_length=5000,
+        description="1-500 characters, shown to the member.",
+        json_schema_extra=line(REASON_MAX),
+    )
     until: datetime | None = Field(
         default=None, description="When the ban ends (ISO 8601; UTC if no zone); omit for ever."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .attachments import ATTACHMENT_IDS_DESCRIPTION, AttachmentId, AttachmentOut
-from .common import PersonOut, Request, Schema
+from .common import Integer, PersonOut, Request, Schema, post_body
 
 
 class PostOut(Schema):
@@ -45,7 +45,7 @@ class PagePostOut(PostOut):
 
 
 class ReplyIn(Request):
-    body: str = Field(description="Markdown, 1-50,000 characters.")
+    body: str = post_body()
     attachment_ids: list[AttachmentId] = Field(
         default_factory=list, max_length=10, description=ATTACHMENT_IDS_DESCRIPTION
     )
@@ -59,8 +59,8 @@ class ReplyOut(Schema):
 
 
 class EditIn(Request):
-    body: str = Field(description="Markdown, 1-50,000 characters.")
-    version: int | None = Field(
+    body: str = post_body()
+    version: Integer | None = Field(
         default=None, description="The version you edited; a different current version is 409."
     )
     attachment_ids: list[AttachmentId] | None = Field(

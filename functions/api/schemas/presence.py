@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .common import Request, Schema
+from .common import Integer, Request, Schema
 
 VIEWER_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
@@ -26,11 +26,11 @@ class HeartbeatIn(Request):
         pattern=VIEWER_ID_PATTERN,
         description="A random id the guest's browser keeps (8-64 of A-Z a-z 0-9 _ -).",
     )
-    counted_in: int | None = COUNTED_IN
+    counted_in: Integer | None = COUNTED_IN
 
 
 class MemberHeartbeatIn(Request):
-    counted_in: int | None = COUNTED_IN
+    counted_in: Integer | None = COUNTED_IN
 
 
 class PresenceOut(Schema):

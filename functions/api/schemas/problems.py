@@ -18,3 +18,9 @@ class Problem(Schema):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+
+
+class GatewayMessage(Schema):
+    """What API Gateway answers by itself (its JWT authorizer's 401): application/json."""
+
+    message: str

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
+
+from forum.content import TITLE_MAX
 
 from .attachments import ATTACHMENT_IDS_DESCRIPTION, AttachmentId
-from .common import PersonOut, Request, Schema
+from .common import PersonOut, Request, Schema, at_least_one, line, post_body
 from .posts import PagePostOut
 
 
@@ -53,8 +55,12 @@ class TopicPage(Schema):
 
 
 class TopicIn(Request):
-    title: str = Field(max_length=10_000, description="1-200 characters after trimming.")
-    body: str = Field(description="Markdown, 1-50,000 characters.")
+    title: str = Field(
+        max_length=10_000,
+        description="1-200 characters after trimming.",
+        json_schema_extra=line(TITLE_MAX),
+    )
+    body: str = post_body()
     attachment_ids: list[AttachmentId] = Field(
         default_factory=list, max_length=10, description=ATTACHMENT_IDS_DESCRIPTION
     )
@@ -68,9 +74,18 @@ class NeighbourOut(Schema):
 class TopicChangeIn(Request):
     """Moderators: any of these; the others stay as they are."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=at_least_one("locked", "pinned", "board_id", "title")
+    )
+
     locked: StrictBool | None = None
     pinned: StrictBool | None = Field(default=None, description="Pinned topics head their board.")
     board_id: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Move the topic to this board."
     )
-    title: str | None = Field(default=None, max_length=10_000, description="1-200 characters.")
+    title: str | None = Field(
+        default=None,
+        max_length=10_000,
+        description="1-200 characters.",
+        json_schema_extra=line(TITLE_MAX),
+    )
