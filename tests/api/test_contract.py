@@ -237,3 +237,12 @@ def test_the_rules_a_request_is_held_to_are_in_its_schema(call: Caller, table: A
     assert title["maxLength"] == 200 and not re.search(title["pattern"], "a\nb")
     # a change needs at least one of its fields
     assert len(schemas["BoardChangeIn"]["anyOf"]) == 3
+
+
+def test_an_integer_is_a_json_integer(call: Caller, topic: dict[str, Any]) -> None:
+    # What the schema calls an integer (3 and 3.0), not what pydantic's lax mode would take
+    url = f"/api/topics/{topic['id']}/heartbeat"
+    for refused in (True, "0", 0.5):
+        reply = call("POST", url, {"viewer_id": "abcdefgh", "counted_in": refused})
+        assert reply.status == 422, (refused, reply.text)
+    assert call("POST", url, {"viewer_id": "abcdefgh", "counted_in": 0.0}).status == 200
