@@ -12,6 +12,7 @@ gc.disable()
 
 import base64
 import binascii
+import json
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from forum.settings import get_settings
 
 from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
-from .routes import ROUTES, allowed_methods
+from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
 logger = Logger()
 metrics = Metrics()
@@ -54,7 +55,7 @@ def swagger_ui() -> Response[str]:
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
     assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
-    spec = app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    spec = openapi_json()
     page = generate_swagger_html(
         spec.replace("</", "<\\/"),
         (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
@@ -67,11 +68,32 @@ def swagger_ui() -> Response[str]:
 
 @app.get("/api/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
-    return Response(
-        status_code=200,
-        content_type="application/json",
-        body=app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION),
-    )
+    return Response(status_code=200, content_type="application/json", body=openapi_json())
+
+
+MEMBER_TOKEN = "member"
+
+
+def openapi_json() -> str:
+    """The OpenAPI document, saying which operations need a member's token.
+
+    Which ones do is the route table's word (api.routes, which the stack's JWT authorizer and
+    the local gateway follow too), so the document is marked from it rather than route by route.
+    """
+    document = json.loads(app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    document.setdefault("components", {})["securitySchemes"] = {
+        MEMBER_TOKEN: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Cognito access or ID token of the forum's user pool.",
+        }
+    }
+    for route in AUTHENTICATED_ROUTES:
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if operation is not None:
+            operation["security"] = [{MEMBER_TOKEN: []}]
+    return json.dumps(document)
 
 
 @app.exception_handler(ForumError)

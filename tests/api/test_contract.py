@@ -246,3 +246,15 @@ def test_an_integer_is_a_json_integer(call: Caller, topic: dict[str, Any]) -> No
         reply = call("POST", url, {"viewer_id": "abcdefgh", "counted_in": refused})
         assert reply.status == 422, (refused, reply.text)
     assert call("POST", url, {"viewer_id": "abcdefgh", "counted_in": 0.0}).status == 200
+
+
+def test_the_document_says_which_operations_need_a_member_token(call: Caller, table: Any) -> None:
+    document = call("GET", "/api/openapi.json").json
+    scheme = document["components"]["securitySchemes"]["member"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    secured = {
+        f"{method} {path}"
+        for method, path, operation in _operations(document)
+        if operation.get("security") == [{"member": []}]
+    }
+    assert secured == {route.route_key for route in ROUTES if route.auth}
