@@ -15,12 +15,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from forum import accounts
 
 from . import caller
-from .schemas import CodeDelivery, SignUpIn, SignUpOut
+from .responses import answers, created
+from .schemas.members import CodeDelivery, SignUpIn, SignUpOut
 
 router = Router()
 
 
-@router.post("/api/accounts", summary="Sign up: claim a username and create the Cognito user")
+@router.post(
+    "/api/accounts",
+    summary="Sign up: claim a username and create the Cognito user",
+    responses=answers(created(), problems=(403, 409, 429)),
+)
 def sign_up(body: SignUpIn) -> Response[SignUpOut]:
     """201 when the account exists; confirm the emailed code with Cognito, then sign in.
 

@@ -12,18 +12,28 @@ from forum import boards
 
 from .auth import require_member
 from .params import BoardId
-from .schemas import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage, UnderWay
+from .responses import answers, created, empty, model, ok, unfinished
+from .schemas.boards import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage
+from .schemas.common import UnderWay
 from .shaping import board_out, topic_summary, under_way
 
 router = Router()
 
 
-@router.get("/api/boards", summary="All boards in display order, with counters and last post")
+@router.get(
+    "/api/boards",
+    summary="All boards in display order, with counters and last post",
+    responses=answers(ok()),
+)
 def list_boards() -> BoardList:
     return BoardList(boards=[board_out(board) for board in boards.list_boards()])
 
 
-@router.post("/api/boards", summary="Create a board (admins)")
+@router.post(
+    "/api/boards",
+    summary="Create a board (admins)",
+    responses=answers(created(), problems=(401, 403, 409)),
+)
 def create_board(body: BoardIn) -> Response[BoardOut]:
     member = require_member(router.current_event)
     board = boards.create_board(member, body.name, body.description)
@@ -35,7 +45,11 @@ def create_board(body: BoardIn) -> Response[BoardOut]:
     )
 
 
-@router.get("/api/boards/<board_id>", summary="A board and a page of its topics")
+@router.get(
+    "/api/boards/<board_id>",
+    summary="A board and a page of its topics",
+    responses=answers(ok(), problems=(404,)),
+)
 def board_page(
     board_id: BoardId,
     cursor: Annotated[
@@ -50,7 +64,13 @@ def board_page(
     )
 
 
-@router.patch("/api/boards/<board_id>", summary="Rename, describe or reorder a board (admins)")
+@router.patch(
+    "/api/boards/<board_id>",
+    summary="Rename, describe or reorder a board (admins)",
+    responses=answers(
+        model(200, "The board as changed.", BoardOut), unfinished(), problems=(401, 403, 404, 409)
+    ),
+)
 def change_board(board_id: BoardId, body: BoardChangeIn) -> Response[BoardOut | UnderWay]:
     """200 with the board; 202 while a renamed board's many topics are still being renamed."""
     member = require_member(router.current_event)
@@ -65,7 +85,11 @@ def change_board(board_id: BoardId, body: BoardChangeIn) -> Response[BoardOut | 
     return Response(status_code=200, content_type="application/json", body=board_out(board))
 
 
-@router.delete("/api/boards/<board_id>", summary="Delete a board without topics (admins)")
+@router.delete(
+    "/api/boards/<board_id>",
+    summary="Delete a board without topics (admins)",
+    responses=answers(empty("Deleted."), problems=(401, 403, 404, 409)),
+)
 def delete_board(board_id: BoardId) -> Response[None]:
     member = require_member(router.current_event)
     boards.delete_board(member, board_id)

@@ -12,6 +12,7 @@ gc.disable()
 
 import base64
 import binascii
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +28,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from forum import faults, models
 from forum.errors import ForumError
+from forum.i18n import _
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
-from . import accounts, boards, posts, presence, preview, topics, uploads, users
+from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
-from .routes import ROUTES
+from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
 logger = Logger()
 metrics = Metrics()
 # The cold start: the models learn their table from this function's settings.
 models.configure(get_settings())
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# Bodies are read by api.bodies: a body json.loads cannot take is a 400 there, on every route.
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
 for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
     app.include_router(module.router)
 
@@ -54,7 +57,7 @@ def swagger_ui() -> Response[str]:
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
     assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
-    spec = app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    spec = openapi_json()
     page = generate_swagger_html(
         spec.replace("</", "<\\/"),
         (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
@@ -67,11 +70,32 @@ def swagger_ui() -> Response[str]:
 
 @app.get("/api/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
-    return Response(
-        status_code=200,
-        content_type="application/json",
-        body=app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION),
-    )
+    return Response(status_code=200, content_type="application/json", body=openapi_json())
+
+
+MEMBER_TOKEN = "member"
+
+
+def openapi_json() -> str:
+    """The OpenAPI document, saying which operations need a member's token.
+
+    Which ones do is the route table's word (api.routes, which the stack's JWT authorizer and
+    the local gateway follow too), so the document is marked from it rather than route by route.
+    """
+    document = json.loads(app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    document.setdefault("components", {})["securitySchemes"] = {
+        MEMBER_TOKEN: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Cognito access or ID token of the forum's user pool.",
+        }
+    }
+    for route in AUTHENTICATED_ROUTES:
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if operation is not None:
+            operation["security"] = [{MEMBER_TOKEN: []}]
+    return json.dumps(document)
 
 
 @app.exception_handler(ForumError)
@@ -97,8 +121,21 @@ def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
 
 
 @app.not_found
-def not_found(_: NotFoundError) -> Response[Any]:
+def not_found(error: NotFoundError) -> Response[Any]:
     event = app.current_event
+    method = event.request_context.http.method
+    allowed = allowed_methods(event.raw_path)
+    if allowed:
+        # A known path asked with a method it does not serve: 405, saying which it does.
+        return problem(
+            405,
+            _("Method not allowed"),
+            _("{path} answers {methods}, not {method}.").format(
+                path=event.raw_path, methods=", ".join(allowed), method=method
+            ),
+            "method-not-allowed",
+            headers={"Allow": ", ".join(allowed)},
+        )
     return problem(
         404,
         "Not found",

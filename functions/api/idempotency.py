@@ -11,9 +11,15 @@ what it made (never the content, which can be large):
 - the same key with another body: 422, since the key names another request;
 - the same key while the first request is still running: 409 with Retry-After.
 
-Keys belong to a member and to an operation, so two members (or a reply and an upload) never
-share one. A request without the header runs as before, at no extra cost; with it, the record
-costs two small writes. The utility is imported only when a key arrives (cold starts stay cheap).
+A replay answers with what the first request made, read again; it must not hand out anything
+new that the member may have lost the right to since. Reading a post again is fine; an upload's
+fresh presigned form is a new capability, so its recall checks again (a ban since: 403).
+
+Every creating route goes through ``create`` (the member, the key, 201 with Location and the
+replay header), so the three of them share one mechanism. Keys belong to a member and to an
+operation, so two members (or a reply and an upload) never share one. A request without the
+header runs as before, at no extra cost; with it, the record costs two small writes. The
+utility is imported only when a key arrives (cold starts stay cheap).
 """
 
 from __future__ import annotations
@@ -22,16 +28,35 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from forum import schema
 from forum.errors import BadRequest, Busy, Conflict, ForumError, Invalid
 from forum.identity import Member
 from forum.settings import get_settings
 
+from .auth import require_member
+
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the IETF draft's examples (UUIDs, random tokens).
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
+
+# The header as the OpenAPI document shows it; key_of checks it (400 with this module's words).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        description=(
+            "Makes a retry safe: the same key and body within a day answers as the first "
+            "request did and writes nothing new (Idempotent-Replayed: true); the same key with "
+            "another body is 422. 1-255 visible ASCII characters, e.g. a UUID."
+        ),
+        json_schema_extra={"pattern": f"^{KEY_PATTERN.pattern}$"},
+    ),
+]
 EXPIRES_AFTER_SECONDS = 24 * 3600
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -52,6 +77,37 @@ def key_of(headers: dict[str, str] | None) -> str | None:
                 )
             return value
     return None
+
+
+def create(
+    router: Router,
+    operation: str,
+    payload: Any,
+    make: Callable[[Member], tuple[T, Reference]],
+    recall: Callable[[Member, Reference], T],
+    location: Callable[[T], str],
+) -> Response[Any]:
+    """A creating route's answer: made once per Idempotency-Key, 201 with its Location.
+
+    ``make(member)`` writes and returns the answer with a reference to what it made;
+    ``recall(member, reference)`` answers a replay (see ``once``). ``payload`` is what makes two
+    requests the same one: the route's parameters and body.
+    """
+    event = router.current_event
+    member = require_member(event)
+    answer, replayed = once(
+        event.headers,
+        member,
+        operation,
+        payload,
+        lambda: make(member),
+        lambda reference: recall(member, reference),
+        router.lambda_context,
+    )
+    headers = {"Location": location(answer)}
+    if replayed:
+        headers[REPLAYED_HEADER] = "true"
+    return Response(status_code=201, content_type="application/json", body=answer, headers=headers)
 
 
 def once(

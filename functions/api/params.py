@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BeforeValidator
 
 from forum import paging
@@ -32,16 +32,4 @@ Page = Annotated[
     int,
     BeforeValidator(_page_text),
     Query(ge=1, description="1 is the first page; the topic's page_count is the last."),
-]
-
-# Read by api.idempotency (which checks it); declared here so the OpenAPI document shows it.
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        description=(
-            "Makes a retry safe: the same key and body within a day answers as the first "
-            "request did and writes nothing new (Idempotent-Replayed: true); the same key with "
-            "another body is 422. 1-255 visible ASCII characters, e.g. a UUID."
-        ),
-    ),
 ]

@@ -8,38 +8,47 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import paging, posts, removal
+from forum.identity import Member
 from forum.models import Post, Topic
 from forum.topics import get_topic
 
 from . import idempotency
 from .auth import require_member
-from .params import IdempotencyKey, PostNumber, TopicId
-from .schemas import EditIn, PostOut, ReplyIn, ReplyOut, UnderWay
-from .shaping import created, post_out, removal_answer
+from .idempotency import IdempotencyKey
+from .params import PostNumber, TopicId
+from .responses import answers, created, empty, ok, unfinished
+from .schemas.common import UnderWay
+from .schemas.posts import EditIn, PostOut, ReplyIn, ReplyOut
+from .shaping import post_out, removal_answer
 
 router = Router()
 
 
-@router.post("/api/topics/<topic_id>/posts", summary="Reply to a topic")
+@router.post(
+    "/api/topics/<topic_id>/posts",
+    summary="Reply to a topic",
+    responses=answers(created(), problems=(401, 403, 404, 409, 423, 429)),
+)
 def reply(
     topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReplyOut]:
-    event = router.current_event
-    member = require_member(event)
-
-    def make() -> tuple[ReplyOut, dict[str, Any]]:
+    def make(member: Member) -> tuple[ReplyOut, dict[str, Any]]:
         topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
         return reply_out(topic, post), {"number": int(post.number)}
 
-    def recall(reference: dict[str, Any]) -> ReplyOut:
+    def recall(member: Member, reference: dict[str, Any]) -> ReplyOut:
+        # The post as it is now (edited or removed since, perhaps): nothing new is handed out.
         post = posts.get_post(topic_id, int(reference["number"]), consistent=True)
         return reply_out(get_topic(topic_id), post)
 
-    payload = {"topic_id": topic_id, "body": body.model_dump(mode="json")}
-    answer, replayed = idempotency.once(
-        event.headers, member, "reply", payload, make, recall, router.lambda_context
+    return idempotency.create(
+        router,
+        "reply",
+        {"topic_id": topic_id, "body": body.model_dump(mode="json")},
+        make,
+        recall,
+        lambda answer: f"/api/topics/{topic_id}?page={answer.page}",
     )
-    return created(answer, f"/api/topics/{topic_id}?page={answer.page}", replayed)
 
 
 def reply_out(topic: Topic, post: Post) -> ReplyOut:
@@ -51,7 +60,11 @@ def reply_out(topic: Topic, post: Post) -> ReplyOut:
     )
 
 
-@router.patch("/api/topics/<topic_id>/posts/<number>", summary="Edit a post (author or moderator)")
+@router.patch(
+    "/api/topics/<topic_id>/posts/<number>",
+    summary="Edit a post (author or moderator)",
+    responses=answers(ok(), problems=(401, 403, 404, 409, 423)),
+)
 def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
     member = require_member(router.current_event)
     return post_out(
@@ -60,7 +73,9 @@ def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
 
 
 @router.delete(
-    "/api/topics/<topic_id>/posts/<number>", summary="Remove a post (author or moderator)"
+    "/api/topics/<topic_id>/posts/<number>",
+    summary="Remove a post (author or moderator)",
+    responses=answers(empty("Removed."), unfinished(), problems=(401, 403, 404, 409, 423)),
 )
 def remove(topic_id: TopicId, number: PostNumber) -> Response[UnderWay | None]:
     """Post 1 removes the whole topic (moderators), like DELETE /api/topics/{topic_id}."""

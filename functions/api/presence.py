@@ -9,12 +9,17 @@ from forum import presence
 from . import caller
 from .auth import require_member
 from .params import TopicId
-from .schemas import HeartbeatIn, MemberHeartbeatIn, PresenceOut
+from .responses import answers, ok
+from .schemas.presence import HeartbeatIn, MemberHeartbeatIn, PresenceOut
 
 router = Router()
 
 
-@router.post("/api/topics/<topic_id>/heartbeat", summary="A guest is viewing the topic")
+@router.post(
+    "/api/topics/<topic_id>/heartbeat",
+    summary="A guest is viewing the topic",
+    responses=answers(ok(), problems=(404,)),
+)
 def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
     # A guest is counted by their address, not by the id their browser made up (body.viewer_id,
     # still accepted from pages that send it): see forum.presence.
@@ -24,7 +29,9 @@ def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
 
 
 @router.post(
-    "/api/topics/<topic_id>/heartbeat/member", summary="A signed-in member is viewing the topic"
+    "/api/topics/<topic_id>/heartbeat/member",
+    summary="A signed-in member is viewing the topic",
+    responses=answers(ok(), problems=(401, 404)),
 )
 def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
     member = require_member(router.current_event)

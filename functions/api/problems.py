@@ -8,6 +8,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from forum.errors import ForumError, Invalid
+from forum.i18n import _
+
+from .bodies import REASONS
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://forum.invalid/problems/"
@@ -54,13 +57,13 @@ def _field_name(location: Any) -> str:
 def from_validation_errors(errors: Any) -> Response[Any]:
     """Turn the validator's errors into one problem: 400 for unreadable JSON, else 422."""
     items = list(errors or [])
-    if any(item.get("type") == "json_invalid" for item in items):
-        return problem(
-            400,
-            "Malformed JSON",
-            "The request body is not valid JSON.",
-            "malformed-json",
-        )
+    unreadable = [item for item in items if item.get("type") == "json_invalid"]
+    if unreadable:
+        reason = (unreadable[0].get("ctx") or {}).get("error")
+        detail = "The request body is not valid JSON."
+        if reason in REASONS:
+            detail = _("The request body is not valid JSON: {reason}.").format(reason=_(reason))
+        return problem(400, "Malformed JSON", detail, "malformed-json")
     fields = [
         {"field": _field_name(item.get("loc")), "message": str(item.get("msg", "is not valid"))}
         for item in items

@@ -84,3 +84,8 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         else:
             return route, params
     return None
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods some route serves at this path (for 405's Allow); none for an unknown path."""
+    return sorted({route.method for route in ROUTES if match(route.method, path) is not None})

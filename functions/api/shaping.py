@@ -12,26 +12,12 @@ from forum.media import media_url
 from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
 from forum.profiles import avatar_thumb_url, is_banned
 
-from .idempotency import REPLAYED_HEADER
-from .schemas import (
-    AttachmentOut,
-    AuthorCard,
-    BanOut,
-    BoardLastPost,
-    BoardOut,
-    BoardRef,
-    MemberOut,
-    MemberPostOut,
-    MeOut,
-    PagePostOut,
-    PersonOut,
-    PostOut,
-    TopicHeader,
-    TopicLastPost,
-    TopicRef,
-    TopicSummary,
-    UnderWay,
-)
+from .schemas.attachments import AttachmentOut
+from .schemas.boards import BoardLastPost, BoardOut
+from .schemas.common import PersonOut, UnderWay
+from .schemas.members import BanOut, MemberOut, MemberPostOut, MeOut, TopicRef
+from .schemas.posts import AuthorCard, PagePostOut, PostOut
+from .schemas.topics import BoardRef, TopicHeader, TopicLastPost, TopicSummary
 
 
 def person_out(person: Person) -> PersonOut:
@@ -212,11 +198,3 @@ def removal_answer(finished: bool) -> Response[Any]:
         "The topic is removed; its posts are still being removed. Send the same request again "
         "to finish."
     )
-
-
-def created(body: Any, location: str, replayed: bool) -> Response[Any]:
-    """201 with the new resource's Location; a replayed Idempotency-Key says so."""
-    headers = {"Location": location}
-    if replayed:
-        headers[REPLAYED_HEADER] = "true"
-    return Response(status_code=201, content_type="application/json", body=body, headers=headers)

@@ -12,10 +12,12 @@ from forum import moderation, profiles
 from forum.models import Profile
 
 from .auth import require_member
-from .schemas import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
+from .responses import answers, empty, ok
+from .schemas.members import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
 from .shaping import ban_out, me_out, member_out, member_post_out
 
 router = Router()
+
 
 Username = Annotated[
     str, Path(min_length=1, max_length=128, description="The member's username (any case).")
@@ -26,7 +28,11 @@ def moderated(profile: Profile) -> ModeratedMember:
     return ModeratedMember(member=member_out(profile), ban=ban_out(profile))
 
 
-@router.get("/api/users/<username>", summary="A member's profile and their latest posts")
+@router.get(
+    "/api/users/<username>",
+    summary="A member's profile and their latest posts",
+    responses=answers(ok(), problems=(404,)),
+)
 def member_page(
     username: Username,
     cursor: Annotated[
@@ -41,13 +47,21 @@ def member_page(
     )
 
 
-@router.get("/api/me", summary="The signed-in member's own profile (made on the first call)")
+@router.get(
+    "/api/me",
+    summary="The signed-in member's own profile (made on the first call)",
+    responses=answers(ok(), problems=(401,)),
+)
 def me() -> MeOut:
     member = require_member(router.current_event)
     return me_out(profiles.ensure_profile(member))
 
 
-@router.patch("/api/me", summary="Change your display name, about text or avatar")
+@router.patch(
+    "/api/me",
+    summary="Change your display name, about text or avatar",
+    responses=answers(ok(), problems=(401, 403, 404, 409)),
+)
 def change_me(body: MeIn) -> MeOut:
     member = require_member(router.current_event)
     changes: dict[str, str | None] = {}
@@ -62,26 +76,42 @@ def change_me(body: MeIn) -> MeOut:
     return me_out(profile)
 
 
-@router.post("/api/users/<username>/ban", summary="Ban a member from writing (moderators)")
+@router.post(
+    "/api/users/<username>/ban",
+    summary="Ban a member from writing (moderators)",
+    responses=answers(ok(), problems=(401, 403, 404, 409)),
+)
 def ban(username: Username, body: BanIn) -> ModeratedMember:
     member = require_member(router.current_event)
     return moderated(moderation.ban(member, username, body.reason, body.until))
 
 
-@router.delete("/api/users/<username>/ban", summary="Lift a member's ban (moderators)")
+@router.delete(
+    "/api/users/<username>/ban",
+    summary="Lift a member's ban (moderators)",
+    responses=answers(empty("The ban is lifted."), problems=(401, 403, 404, 409)),
+)
 def unban(username: Username) -> Response[None]:
     member = require_member(router.current_event)
     moderation.unban(member, username)
     return Response(status_code=204)
 
 
-@router.put("/api/users/<username>/moderator", summary="Make a member a moderator (admins)")
+@router.put(
+    "/api/users/<username>/moderator",
+    summary="Make a member a moderator (admins)",
+    responses=answers(ok(), problems=(401, 403, 404, 409)),
+)
 def grant_moderator(username: Username) -> ModeratedMember:
     member = require_member(router.current_event)
     return moderated(moderation.set_moderator(member, username, moderator=True))
 
 
-@router.delete("/api/users/<username>/moderator", summary="Revoke the moderator role (admins)")
+@router.delete(
+    "/api/users/<username>/moderator",
+    summary="Revoke the moderator role (admins)",
+    responses=answers(ok(), problems=(401, 403, 404, 409)),
+)
 def revoke_moderator(username: Username) -> ModeratedMember:
     member = require_member(router.current_event)
     return moderated(moderation.set_moderator(member, username, moderator=False))

@@ -27,6 +27,8 @@ from .i18n import _
 
 MIN_LENGTH = 3
 MAX_LENGTH = 20
+# The rule as a JSON schema pattern (the API's OpenAPI document); clean() is what enforces it.
+SCHEMA_PATTERN = f"^[A-Za-z0-9_-]{{{MIN_LENGTH},{MAX_LENGTH}}}$"
 _ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 
 # After case folding. Sequences first: "rn" reads as "m" before "r" or "n" are looked at.

@@ -10,6 +10,7 @@ import pytest
 
 from forum import clock, posts, schema
 
+from ..cognito import MemberPool
 from ..conftest import MEMBER, MODERATOR, OTHER, Caller
 from .conftest import THROTTLED
 
@@ -212,3 +213,59 @@ def test_a_replayed_upload_gets_a_fresh_form_for_the_same_attachment(call, table
     again = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
     assert again.json["attachment"] == first.json["attachment"]
     assert again.json["upload"]["fields"]["key"] == first.json["upload"]["fields"]["key"]
+
+
+def ban_member(call: Caller, cognito: MemberPool) -> None:
+    """MEMBER banned by MODERATOR (a ban signs the member out of Cognito everywhere)."""
+    for who in (MODERATOR, MEMBER):
+        cognito.add_claims(who)
+    banned = call("POST", "/api/users/member/ban", {"reason": "Spam"}, claims=MODERATOR)
+    assert banned.status == 200, banned.text
+
+
+def test_a_member_banned_since_gets_no_new_upload_form_from_a_replay(call, table, cognito) -> None:
+    # Given an upload started with a key, and its member banned afterwards
+    photo = {"filename": "cat.jpg", "content_type": "image/jpeg", "size": 1234}
+    assert call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed()).status == 201
+    ban_member(call, cognito)
+    # when the same request is sent again with the same key
+    again = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
+    # then it is refused as a new one would be: a form is a new capability, not a record
+    assert again.status == 403, again.text
+    assert again.headers["content-type"] == "application/problem+json"
+    assert "upload" not in (again.json or {})
+    assert call("POST", "/api/uploads", photo, claims=MEMBER).status == 403
+
+
+def test_a_replayed_reply_of_a_member_banned_since_answers_what_was_made(
+    call, table, topic, cognito
+) -> None:
+    # A replay that only reads again what was made hands out nothing new: it still answers.
+    first = call(
+        "POST", f"/api/topics/{topic['id']}/posts", {"body": "Hi"}, claims=MEMBER, headers=keyed()
+    )
+    assert first.status == 201, first.text
+    ban_member(call, cognito)
+    again = call(
+        "POST", f"/api/topics/{topic['id']}/posts", {"body": "Hi"}, claims=MEMBER, headers=keyed()
+    )
+    assert again.status == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json == first.json
+
+
+def test_a_replay_gets_no_new_form_once_the_file_has_arrived(call, table) -> None:
+    # Given an upload whose file arrived and was made into images
+    photo = {"filename": "cat.jpg", "content_type": "image/jpeg", "size": 1234}
+    first = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
+    attachment_id = first.json["attachment"]["id"]
+    table.update_item(
+        Key={"pk": f"ATTACHMENT#{attachment_id}", "sk": "ATTACHMENT"},
+        UpdateExpression="SET #s = :ready",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":ready": "ready"},
+    )
+    # when the request is replayed, it gets no form that would replace the original
+    again = call("POST", "/api/uploads", photo, claims=MEMBER, headers=keyed())
+    assert again.status == 409, again.text
+    assert f"/api/attachments/{attachment_id}" in again.json["detail"]
