@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BeforeValidator
 
 from forum import paging
+from forum.errors import BadRequest
+from forum.i18n import _
 from forum.ids import ID_SCHEMA_PATTERN
 
 # Kept under this name for the routers that import it.
@@ -21,15 +24,43 @@ PostNumber = Annotated[
 ]
 
 
+# How an integer is written in a query string: ASCII digits, perhaps a minus, no leading zero.
+_CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)", re.ASCII)
+
+
 def _page_text(value: Any) -> Any:
-    # Before pydantic's own int parsing, which would take "1\n", " 1", "+1" and "1_0".
-    if isinstance(value, str) and paging.parse_page(value) is None:
-        raise ValueError(f"a page is a whole number from 1 to {paging.largest_page()}, in digits")
+    # Before pydantic's own int parsing, which takes "1\n", " 1", "+1", "01", "1_0" and digits
+    # of other scripts: text that reads as a number only when read loosely is a forged address
+    # (400, as a forged cursor is). Text that is no number ("two") or a number out of range
+    # ("0") stays pydantic's 422; a page no topic can have, past paging.largest_page(), is 404.
+    if isinstance(value, str) and _loose_integer(value):
+        raise BadRequest(
+            _(
+                "A page is a whole number written in digits (0-9), without a sign, a space or "
+                "a leading zero."
+            )
+        )
     return value
+
+
+def _loose_integer(text: str) -> bool:
+    if len(text) > 4 * paging.POST_NUMBER_DIGITS or _CANONICAL_INTEGER.fullmatch(text):
+        return False
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
 
 
 Page = Annotated[
     int,
     BeforeValidator(_page_text),
-    Query(ge=1, description="1 is the first page; the topic's page_count is the last."),
+    # The schema's bound is the largest page at one post a page: the largest at the forum's
+    # own page size depends on its settings, and past it the answer is 404 (no such page).
+    Query(
+        ge=1,
+        le=paging.LARGEST_POST_NUMBER,
+        description="1 is the first page; the topic's page_count is the last.",
+    ),
 ]

@@ -343,6 +343,9 @@ def configure(settings: Settings) -> None:
         if "_connection" in vars(model):
             del model._connection
         pending.extend(model.__subclasses__())
+    # Made now (no request is sent: botocore's client comes at the first call), so that every
+    # item class finds the base's: a class used first would otherwise make one of its own.
+    ForumItem._get_connection()
 
 
 def person(user_id: str, name: str) -> Person:

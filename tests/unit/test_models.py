@@ -45,3 +45,11 @@ def test_configuring_again_with_other_settings_drops_the_old_connection(restored
     after = Board._get_connection()
     assert after is not before
     assert after.table_name == "forum-other"
+
+
+def test_an_item_class_used_first_shares_the_base_connection(restored: None) -> None:
+    # Given the models configured anew, when an item class reaches the table before the base
+    models.configure(replace(get_settings(), table_name="forum-first-use"))
+    first = Post._get_connection()
+    # Then it uses the base's connection (one botocore client for the table), as all others do
+    assert first is ForumItem._get_connection() is Board._get_connection()
