@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
 from forum import profiles, schema
 from forum.identity import Member
-from forum.models import ForumItem
 
 from ..conftest import MEMBER, Caller
+from .recording import body_of, hooked
 from .test_avatars import attachment_item, set_avatar
 from .test_post_attachments import upload
 
@@ -31,25 +32,20 @@ Meanwhile = Callable[[str, Callable[[], Any]], None]
 @pytest.fixture
 def meanwhile(table: Any) -> Iterator[Meanwhile]:
     """Before the first ``operation`` on the member's profile is sent, do ``write`` once."""
-    events = ForumItem._get_connection().connection.client.meta.events
-    hooks: list[tuple[str, Any]] = []
+    with ExitStack() as hooks:
 
-    def arrange(operation: str, write: Callable[[], Any]) -> None:
-        done: list[bool] = []
+        def arrange(operation: str, write: Callable[[], Any]) -> None:
+            done: list[bool] = []
 
-        def first(params: dict[str, Any], **_: Any) -> None:
-            if done or PROFILE_PK not in json.dumps(json.loads(params.get("body") or b"{}")):
-                return
-            done.append(True)
-            write()
+            def first(params: dict[str, Any], **_: Any) -> None:
+                if done or PROFILE_PK not in json.dumps(body_of(params)):
+                    return
+                done.append(True)
+                write()
 
-        event = f"before-call.dynamodb.{operation}"
-        events.register(event, first)
-        hooks.append((event, first))
+            hooks.enter_context(hooked(f"before-call.dynamodb.{operation}", first))
 
-    yield arrange
-    for event, hook in hooks:
-        events.unregister(event, hook)
+        yield arrange
 
 
 def profile_avatar(table: Any) -> str | None:

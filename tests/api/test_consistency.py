@@ -16,45 +16,26 @@ from typing import Any
 import pytest
 
 from forum import schema
-from forum.models import ForumItem
 
 from ..conftest import MEMBER, MODERATOR, OTHER, Caller
 from ..factory import new_replies
+from .recording import Requests, recording
 
 
-class Requests:
-    """The parameters of every DynamoDB request botocore sends, as sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-
-    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        body = params.get("body") or b"{}"
-        self.sent.append((model.name, json.loads(body)))
-
-    def of(self, operation: str) -> list[dict[str, Any]]:
-        return [params for name, params in self.sent if name == operation]
-
-    def table_queries_of(self, pk: str) -> list[dict[str, Any]]:
-        """The Query requests of the table itself (not an index) for one partition."""
-        return [
-            params
-            for params in self.of("Query")
-            if "IndexName" not in params
-            and pk in json.dumps(params.get("ExpressionAttributeValues", {}))
-        ]
-
-    def clear(self) -> None:
-        self.sent.clear()
+def table_queries_of(requests: Requests, pk: str) -> list[dict[str, Any]]:
+    """The Query requests of the table itself (not an index) for one partition."""
+    return [
+        params
+        for params in requests.of("Query")
+        if "IndexName" not in params
+        and pk in json.dumps(params.get("ExpressionAttributeValues", {}))
+    ]
 
 
 @pytest.fixture
 def requests(table: Any) -> Iterator[Requests]:
-    recorder = Requests()
-    events = ForumItem._get_connection().connection.client.meta.events
-    events.register("before-call.dynamodb", recorder)
-    yield recorder
-    events.unregister("before-call.dynamodb", recorder)
+    with recording() as recorder:
+        yield recorder
 
 
 def test_removing_a_topic_sweeps_its_posts_with_a_consistent_query(
@@ -66,7 +47,7 @@ def test_removing_a_topic_sweeps_its_posts_with_a_consistent_query(
     # when a moderator removes the topic
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/1", claims=MODERATOR).status == 204
     # then the sweep reads the topic's posts consistently, and swept every one of them
-    sweeps = requests.table_queries_of(schema.topic_pk(topic["id"]))
+    sweeps = table_queries_of(requests, schema.topic_pk(topic["id"]))
     assert sweeps, requests.sent
     assert all(query.get("ConsistentRead") is True for query in sweeps), sweeps
     assert call("GET", "/api/users/other").json["member"]["post_count"] == 0
@@ -80,7 +61,7 @@ def test_the_post_before_a_removed_last_post_is_read_consistently(
     requests.clear()
     assert call("DELETE", f"/api/topics/{topic['id']}/posts/3", claims=OTHER).status == 204
     # then the topic's new last post was found by a consistent Query
-    found = requests.table_queries_of(schema.topic_pk(topic["id"]))
+    found = table_queries_of(requests, schema.topic_pk(topic["id"]))
     assert found and all(query.get("ConsistentRead") is True for query in found), found
     last = call("GET", "/api/boards").json["boards"][0]["last_post"]
     assert (last["topic_id"], last["number"]) == (topic["id"], 2)
