@@ -120,3 +120,21 @@ def test_counting_costs_no_extra_request(call: Caller, table: Any, limit: Clock)
     )
     assert len(keys) == 2 and keys[0].startswith("ATTACHMENT#")
     assert keys[1] == schema.user_pk(MEMBER["sub"])
+
+
+def test_a_refused_upload_keeps_no_retry_record_either(
+    call: Caller, table: Any, limit: Clock
+) -> None:
+    # Given a member who has used up the hour's uploads, retrying one with an Idempotency-Key
+    for _ in range(HOURLY):
+        assert start_upload(call).status == 201
+    everything = sorted(table.scan()["Items"], key=lambda item: (item["pk"], item["sk"]))
+    keyed = {"Idempotency-Key": "0b7e7a52-3f0e-4d8c-9a51-5c4f3e2d1a60"}
+    refused = call("POST", "/api/uploads", PHOTO, claims=MEMBER, headers=keyed)
+    assert_too_many(refused, 40 * 60)
+    # then the table is as it was, and the same request in the next hour is a new upload
+    assert sorted(table.scan()["Items"], key=lambda item: (item["pk"], item["sk"])) == everything
+    limit.advance(hours=1)
+    accepted = call("POST", "/api/uploads", PHOTO, claims=MEMBER, headers=keyed)
+    assert accepted.status == 201, accepted.text
+    assert "idempotent-replayed" not in accepted.headers
