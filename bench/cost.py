@@ -282,8 +282,10 @@ def main() -> None:
     cached_no_heartbeat = cloudfront - edge_request
     per_reply = edge_request + reply.origin_cost()
 
-    # An image: presign (an API call), the upload, the notification, one thumbnail run.
-    upload = Route("upload", writes=2, milliseconds=40)
+    # An image: presign (an API call), the upload, the notification, one thumbnail run. The
+    # API call reads the profile (consistent: one unit) and writes the attachment and the
+    # uploads-per-hour count on the profile in one transaction (two items, two units each).
+    upload = Route("upload", reads=1, writes=4, milliseconds=40)
     thumbnail_ms = 600  # bench/thumbnail.py: a 12 MP phone photo, both derivatives
     image = (
         upload.origin_cost()

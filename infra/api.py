@@ -318,6 +318,7 @@ class ForumApi(Construct):
                 env.PRESENCE_WINDOW_SECONDS_ENV: str(config.presence_window_seconds),
                 env.POST_INTERVAL_SECONDS_ENV: str(config.post_interval_seconds),
                 env.NEW_MEMBER_POSTS_PER_HOUR_ENV: str(config.new_member_posts_per_hour),
+                env.UPLOADS_PER_HOUR_ENV: str(config.uploads_per_hour),
                 env.SIGN_UPS_PER_IP_PER_HOUR_ENV: str(config.sign_ups_per_ip_per_hour),
                 env.SIGN_UPS_PER_ADDRESS_PER_DAY_ENV: str(config.sign_ups_per_address_per_day),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,

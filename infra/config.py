@@ -24,6 +24,7 @@ ZERO_ALLOWED = frozenset(
         "thumbnail_concurrency",
         "post_interval_seconds",
         "new_member_posts_per_hour",
+        "uploads_per_hour",
         "sign_ups_per_ip_per_hour",
         "sign_ups_per_address_per_day",
     }
@@ -51,6 +52,8 @@ class ForumConfig:
     # Flood control (functions/forum/flood.py); 0 turns a limit off. Moderators are exempt.
     post_interval_seconds: int = 5
     new_member_posts_per_hour: int = 10
+    # Images one member may upload in a clock hour (functions/forum/flood.py); 0: no limit.
+    uploads_per_hour: int = 30
     # Sign-ups (functions/forum/sign_up_limits.py) from one IP address in a clock hour, and to
     # one email address in a day; 0 turns a limit off.
     sign_ups_per_ip_per_hour: int = 10

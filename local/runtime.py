@@ -67,10 +67,11 @@ def flood_control_off() -> Iterator[None]:
     from forum.settings import (
         NEW_MEMBER_POSTS_PER_HOUR_ENV,
         POST_INTERVAL_SECONDS_ENV,
+        UPLOADS_PER_HOUR_ENV,
         get_settings,
     )
 
-    names = (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV)
+    names = (POST_INTERVAL_SECONDS_ENV, NEW_MEMBER_POSTS_PER_HOUR_ENV, UPLOADS_PER_HOUR_ENV)
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update(dict.fromkeys(names, "0"))
     get_settings.cache_clear()
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         POST_INTERVAL_SECONDS_ENV,
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
+        UPLOADS_PER_HOUR_ENV,
         get_settings,
     )
 
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = (
         POST_INTERVAL_SECONDS_ENV,
         NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        UPLOADS_PER_HOUR_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
     )

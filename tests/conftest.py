@@ -41,6 +41,8 @@ os.environ.update(
         # Most tests post as fast as they can; tests/api/test_flood.py turns flood control on.
         "FORUM_POST_INTERVAL_SECONDS": "0",
         "FORUM_NEW_MEMBER_POSTS_PER_HOUR": "0",
+        # And upload as many images as they need; tests/api/test_upload_flood.py limits them.
+        "FORUM_UPLOADS_PER_HOUR": "0",
     }
 )
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)

@@ -1,14 +1,21 @@
-"""Flood control: how often a member may post, enforced inside the post's own transaction.
+"""Flood control: how often a member may post or upload, enforced inside the write's own
+transaction.
 
 SMF's defaults, in spirit: a member's posts (new topics and replies) are at least
 ``post_interval_seconds`` apart, and a member whose account is younger than a day posts at most
-``new_member_posts_per_hour`` times in a clock hour. Moderators and admins are exempt.
+``new_member_posts_per_hour`` times in a clock hour. Every member uploads at most
+``uploads_per_hour`` images in a clock hour (an upload nobody attaches is still served for two
+days: without a limit the forum would be free image hosting, and its thumbnail function
+anyone's to keep busy). Moderators and admins are exempt.
 
-Both rules are conditions on the author's profile item, which every post's transaction updates
-anyway (its post_count), so they cost nothing extra: no read before the write, no other item.
-Only when the condition fails is the profile read (``refusal``) to tell the member how long to
-wait, or to start a new hour's count. The hourly count is a fixed window: ``posting_hour`` names
-the hour and ``posts_this_hour`` counts in it; a post in a new hour resets both.
+The rules are conditions on the member's profile item, updated in the write's transaction. A
+post's transaction updates it anyway (its post_count), so the posting rules cost nothing extra:
+no read before the write, no other item; only when the condition fails is the profile read
+(``refusal``) to tell the member how long to wait, or to start a new hour's count. An upload
+reads the profile before it anyway (is the member banned?), so it knows from that read whether
+it starts a new hour, and the profile's update is its transaction's second item
+(``count_upload``). Each hourly count is a fixed window (``HourlyCount``): one attribute names
+the hour and another counts in it; a write in a new hour resets both.
 """
 
 from __future__ import annotations
@@ -20,14 +27,62 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from . import clock
+from . import clock, schema
 from .errors import Forbidden, TooManyRequests
+from .i18n import _
 from .identity import Member
 from .models import Profile
-from .profiles import ban_message, create_profile, get_profile, is_banned
+from .profiles import ban_message, create_profile, get_profile, is_banned, not_banned
 from .settings import get_settings
+from .transactions import Transaction
 
 NEW_MEMBER_AGE = timedelta(days=1)
+
+
+def hour_of(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H")
+
+
+def seconds_to_next_hour(moment: datetime) -> int:
+    next_hour = moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return math.ceil((next_hour - moment).total_seconds())
+
+
+@dataclass(frozen=True)
+class HourlyCount:
+    """A member's writes of one kind in a clock hour, counted on their profile: the attribute
+    ``hour`` names the hour, ``count`` counts in it (both names of Profile's attributes)."""
+
+    hour: str
+    count: str
+
+    def actions(self, moment: datetime, new_hour: bool) -> list[Any]:
+        """Count one more write at ``moment``: the first of a new hour starts its count."""
+        hour, count = getattr(Profile, self.hour), getattr(Profile, self.count)
+        if new_hour:
+            return [hour.set(hour_of(moment)), count.set(1)]
+        return [count.add(1)]
+
+    def condition(self, moment: datetime, limit: int, new_hour: bool) -> Condition:
+        """That the count read still holds: another hour's (``new_hour``), or this hour's and
+        below ``limit``."""
+        hour, count = getattr(Profile, self.hour), getattr(Profile, self.count)
+        if new_hour:
+            return hour.does_not_exist() | (hour != hour_of(moment))
+        return (hour == hour_of(moment)) & (count < limit)
+
+    def starts_new_hour(self, profile: Profile, moment: datetime) -> bool:
+        return getattr(profile, self.hour) != hour_of(moment)
+
+    def is_full(self, profile: Profile, moment: datetime, limit: int) -> bool:
+        if self.starts_new_hour(profile, moment):
+            return False
+        return int(getattr(profile, self.count) or 0) >= limit
+
+
+# A new member's posts, and every member's uploads.
+NEW_MEMBER_POSTS = HourlyCount("posting_hour", "posts_this_hour")
+UPLOADS = HourlyCount("upload_hour", "uploads_this_hour")
 
 
 @dataclass(frozen=True)
@@ -39,10 +94,6 @@ class PostingRules:
     def current(cls) -> PostingRules:
         settings = get_settings()
         return cls(settings.post_interval_seconds, settings.new_member_posts_per_hour)
-
-
-def hour_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H")
 
 
 def guard(
@@ -61,20 +112,12 @@ def guard(
         earliest = clock.iso(moment - timedelta(seconds=rules.interval_seconds))
         condition = Profile.last_posted_at.does_not_exist() | (Profile.last_posted_at <= earliest)
     if rules.new_member_posts_per_hour:
-        hour = hour_of(moment)
         settled = Profile.joined_at <= clock.iso(moment - NEW_MEMBER_AGE)
-        if new_hour:
-            actions += [Profile.posting_hour.set(hour), Profile.posts_this_hour.set(1)]
-            hourly = (
-                settled | Profile.posting_hour.does_not_exist() | (Profile.posting_hour != hour)
-            )
-        else:
-            # For a settled member the count is never read; adding to it is free in this update.
-            actions.append(Profile.posts_this_hour.add(1))
-            hourly = settled | (
-                (Profile.posting_hour == hour)
-                & (Profile.posts_this_hour < rules.new_member_posts_per_hour)
-            )
+        # For a settled member the count is never read; adding to it is free in this update.
+        actions += NEW_MEMBER_POSTS.actions(moment, new_hour)
+        hourly = settled | NEW_MEMBER_POSTS.condition(
+            moment, rules.new_member_posts_per_hour, new_hour
+        )
         condition = hourly if condition is None else condition & hourly
     return actions, condition
 
@@ -102,14 +145,13 @@ def refusal(profile: Profile, moment: datetime, exempt: bool, rules: PostingRule
     joined = datetime.fromisoformat(str(profile.joined_at))
     if moment - joined >= NEW_MEMBER_AGE:
         return False
-    if profile.posting_hour != hour_of(moment):
+    if NEW_MEMBER_POSTS.starts_new_hour(profile, moment):
         return True
-    if int(profile.posts_this_hour or 0) >= rules.new_member_posts_per_hour:
-        next_hour = moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if NEW_MEMBER_POSTS.is_full(profile, moment, rules.new_member_posts_per_hour):
         raise TooManyRequests(
             f"New members can post {rules.new_member_posts_per_hour} times an hour during "
             "their first day; please wait for the next hour.",
-            math.ceil((next_hour - moment).total_seconds()),
+            seconds_to_next_hour(moment),
         )
     return False
 
@@ -127,3 +169,42 @@ def settle_refused_post(member: Member, moment: datetime, rules: PostingRules) -
     if is_banned(profile, clock.iso(moment)):
         raise Forbidden(ban_message(profile))
     return refusal(profile, moment, member.is_moderator, rules)
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+def upload_refusal(profile: Profile, moment: datetime, exempt: bool) -> bool:
+    """Whether an upload at ``moment`` starts a new hour's count, from the profile as read;
+    TooManyRequests (with the seconds to the next hour) when this hour's uploads are used up."""
+    limit = get_settings().uploads_per_hour
+    if exempt or not limit:
+        return False
+    if UPLOADS.is_full(profile, moment, limit):
+        raise TooManyRequests(
+            _("You can upload {limit} images an hour; please wait for the next hour.").format(
+                limit=limit
+            ),
+            seconds_to_next_hour(moment),
+        )
+    return UPLOADS.starts_new_hour(profile, moment)
+
+
+def count_upload(tx: Transaction, member: Member, moment: datetime, new_hour: bool) -> None:
+    """Count an upload on the member's profile, in the transaction that writes its attachment
+    (the item named "uploader"), on the condition that the profile is as ``upload_refusal``
+    read it: still there, not banned, and the hour's count not used up meanwhile."""
+    limit = get_settings().uploads_per_hour
+    condition = Profile.pk.exists() & not_banned(clock.iso(moment))
+    if member.is_moderator or not limit:
+        # Never read for them; counting is free in this update, which the ban needs anyway.
+        actions = UPLOADS.actions(moment, new_hour=False)
+    else:
+        actions = UPLOADS.actions(moment, new_hour)
+        condition &= UPLOADS.condition(moment, limit, new_hour)
+    tx.update(
+        "uploader",
+        Profile(schema.user_pk(member.user_id), schema.PROFILE_SK),
+        actions=actions,
+        condition=condition,
+    )

@@ -21,13 +21,19 @@ from .settings import get_settings
 
 
 def latest_live_post(topic_id: str, before: int) -> Post | None:
-    """The newest post numbered below ``before`` that is not removed."""
+    """The newest post numbered below ``before`` that is not removed.
+
+    Read consistently: it becomes the topic's last post, and a post removed (or written) just
+    before must not be taken for it. The topic's version in the write's condition guards what
+    happens after the read.
+    """
     if before <= 1:
         return None
     posts = Post.query(
         schema.topic_pk(topic_id),
         Post.sk.between(schema.post_sk(1), schema.post_sk(before - 1)),
         filter_condition=Post.removed == False,  # noqa: E712
+        consistent_read=True,
         scan_index_forward=False,
         limit=1,
         # DynamoDB filters after it reads: read a page's worth at a time, not one post per
@@ -42,6 +48,15 @@ def latest_in_board(board_id: str, skip_topic: str, candidate: LastPost | None) 
 
     Topics sort pinned first, then by last activity, so the newest post of the board is the
     last post of the newest pinned or the newest unpinned topic: two one-item reads.
+
+    They read the board_topics index, which DynamoDB cannot read consistently. What guards the
+    board is its own item: its last post is read consistently, every reply in the board sets it,
+    and the write is conditioned on it being still the one read (``board_unchanged``). So a post
+    written in another topic after the one leaving cancels the write, and one written before it
+    was itself not the board's last: only posts older than the leaving one are looked up here,
+    and only an index entry changed in the fraction of a second before the read (a topic
+    pinned, moved or emptied just then) can still be behind. The board would then show an older
+    post as its last until its next post sets it; no count depends on it.
     """
     best = candidate
     for pinned in ("1#", "0#"):

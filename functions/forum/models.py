@@ -254,6 +254,9 @@ class Profile(ForumItem, discriminator="profile"):
     last_posted_at = UnicodeAttribute(null=True)
     posting_hour = UnicodeAttribute(null=True)
     posts_this_hour = NumberAttribute(null=True)
+    # Their uploads in the hour ``upload_hour`` (forum.flood).
+    upload_hour = UnicodeAttribute(null=True)
+    uploads_this_hour = NumberAttribute(null=True)
 
 
 class UsernameClaim(ForumItem, discriminator="username"):

@@ -120,7 +120,8 @@ def edit(
     """Change a post's body (and its attachments, when given); the author or a moderator may.
     A stale edit is a conflict."""
     body = clean_body(body)
-    topic = get_topic(topic_id)
+    # Consistent: a topic locked a moment ago refuses its members' edits.
+    topic = get_topic(topic_id, consistent=True)
     post = get_post(topic_id, number, consistent=True)
     if post.removed:
         raise Conflict("This post was removed; it cannot be edited.")

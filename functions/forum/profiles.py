@@ -214,6 +214,8 @@ def update_me(
     transaction with the attachment, on the condition that it is still as read, and the
     profile keeps the avatar's image keys once its images are made. The avatar it replaces (or
     removes) is released in that transaction: it expires unused, and its images are deleted.
+    Every change of avatar is conditioned on the profile's avatar being still the one read
+    (none included), so two changes at once never both pass.
     """
     actions: list[Action] = []
     avatar: Attachment | None = None
@@ -236,15 +238,27 @@ def update_me(
     if not actions and avatar is None:
         raise Invalid("Give at least one of display_name, about and avatar_attachment_id.")
     changes_avatar = avatar_attachment_id is not _UNSET
-    may_release = True
+    # Avatars read as the profile's whose release found them no longer used as its avatar.
+    unreleasable: set[str] = set()
     for _attempt in Retries(3, backoff=False):
         profile = Profile(schema.user_pk(member.user_id), schema.PROFILE_SK)
         condition = Profile.pk.exists() & not_banned(clock.now_iso())
-        # The avatar being replaced (or removed) is released, to expire unused like any upload
-        # nobody uses (and its images with it), on the condition that it is still the one read.
-        replaced = _replaced_avatar(member, avatar) if changes_avatar and may_release else None
-        if replaced is not None:
-            condition &= Profile.avatar_attachment_id == replaced
+        replaced: str | None = None
+        if changes_avatar:
+            # A change of avatar is made on the condition that the profile's avatar is still
+            # the one read, none included: of two changes at once only one passes, and the
+            # other reads again and releases what the first set. Without it, both would pass
+            # and the first one's upload would stay used as an avatar, never to expire.
+            current = _current_avatar(member)
+            condition &= _avatar_is(current)
+            # The avatar being replaced (or removed) is released, to expire unused like any
+            # upload nobody uses (and its images with it).
+            if (
+                current is not None
+                and (avatar is None or current != avatar.attachment_id)
+                and current not in unreleasable
+            ):
+                replaced = current
         if avatar is not None or replaced is not None:
             try:
                 with transaction() as tx:
@@ -261,8 +275,8 @@ def update_me(
             except Cancelled as cancelled:
                 if cancelled.failed("profile"):
                     settle_refused_profile(member)  # or the avatar changed: read it again
-                elif cancelled.failed("replaced avatar"):
-                    may_release = False  # no longer an avatar of theirs: nothing to release
+                elif replaced is not None and cancelled.failed("replaced avatar"):
+                    unreleasable.add(replaced)  # no longer an avatar of theirs: nothing to release
                 elif avatar is not None and cancelled.failed("avatar"):
                     # Its images were made meanwhile: read it again.
                     avatar = avatars.for_avatar(member, avatar.attachment_id)
@@ -284,13 +298,18 @@ def update_me(
     raise Busy()  # pragma: no cover
 
 
-def _replaced_avatar(member: Member, avatar: Attachment | None) -> str | None:
-    """The member's current avatar, when this change replaces or removes it."""
+def _current_avatar(member: Member) -> str | None:
+    """The attachment id of the member's avatar, read consistently; None without one."""
     current = get_profile(member.user_id, consistent=True)
     previous = current.avatar_attachment_id if current is not None else None
-    if previous and (avatar is None or previous != avatar.attachment_id):
-        return str(previous)
-    return None
+    return str(previous) if previous else None
+
+
+def _avatar_is(attachment_id: str | None) -> Condition:
+    """The condition that the profile's avatar is ``attachment_id`` (None: that it has none)."""
+    if attachment_id is None:
+        return Profile.avatar_attachment_id.does_not_exist()
+    return Profile.avatar_attachment_id == attachment_id
 
 
 # --- a member's public page -------------------------------------------------------------------

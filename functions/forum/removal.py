@@ -210,10 +210,13 @@ def _write_topic_removal(topic: Topic, count_starter: bool) -> None:
 
 
 def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
+    # Read consistently: a reply committed just before the topic's removal must be swept too,
+    # or it stays live, its author's count one too high and its images public.
     live = Post.query(
         schema.topic_pk(topic.topic_id),
         Post.sk.startswith(schema.POST_SK_PREFIX),
         filter_condition=Post.removed == False,  # noqa: E712
+        consistent_read=True,
         page_size=100,
     )
     batch: list[Post] = []

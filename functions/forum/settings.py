@@ -26,6 +26,7 @@ MAX_UPLOAD_BYTES_ENV = "FORUM_MAX_UPLOAD_BYTES"
 MAX_IMAGE_PIXELS_ENV = "FORUM_MAX_IMAGE_PIXELS"
 POST_INTERVAL_SECONDS_ENV = "FORUM_POST_INTERVAL_SECONDS"
 NEW_MEMBER_POSTS_PER_HOUR_ENV = "FORUM_NEW_MEMBER_POSTS_PER_HOUR"
+UPLOADS_PER_HOUR_ENV = "FORUM_UPLOADS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
@@ -59,6 +60,9 @@ class Settings:
     # (moderators are exempt; 0 turns a limit off).
     post_interval_seconds: int
     new_member_posts_per_hour: int
+    # And a member uploads at most this many images in a clock hour (moderators are exempt; 0
+    # turns it off).
+    uploads_per_hour: int
     # The value of the header CloudFront adds to every request it sends the HTTP API
     # (forum.origin); empty where nothing stands in front (the tests).
     origin_secret: str
@@ -94,6 +98,7 @@ def get_settings() -> Settings:
         max_image_pixels=_int(MAX_IMAGE_PIXELS_ENV, 50_000_000),
         post_interval_seconds=_int(POST_INTERVAL_SECONDS_ENV, 5),
         new_member_posts_per_hour=_int(NEW_MEMBER_POSTS_PER_HOUR_ENV, 10),
+        uploads_per_hour=_int(UPLOADS_PER_HOUR_ENV, 30),
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),

@@ -4,7 +4,9 @@
 writes the attachment as ``pending`` and answers with a presigned POST that lets the browser
 put exactly that kind of file at ``originals/{id}`` in the uploads bucket, and nothing else.
 S3 then tells the queue, and the thumbnail function makes the images (forum.processing). The
-name a member gave the file is kept only as a name fit to show (``clean_filename``).
+name a member gave the file is kept only as a name fit to show (``clean_filename``). A member
+uploads at most ``forum:uploadsPerHour`` images an hour, counted on their profile in the
+attachment's own transaction (forum.flood).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import clock, schema, storage
+from . import clock, flood, schema, storage
 from .attachments import PENDING, POST, PURPOSES, UNUSED_LIFETIME, find
-from .errors import Invalid, NotFound, PayloadTooLarge
+from .errors import Busy, Invalid, NotFound, PayloadTooLarge
 from .identity import Member
 from .media import new_attachment_id, original_key, size_text
 from .models import Attachment
 from .profiles import require_writer
+from .retries import Retries
 from .settings import get_settings
+from .transactions import Cancelled, transaction
 
 FILENAME_MAX = 200
 # How long a presigned POST may be used.
@@ -91,8 +95,10 @@ def create_upload(
     """A pending attachment and the presigned POST that uploads its original.
 
     Refused before anything is written: a type that is not an accepted image (422), an empty
-    file (422), a file over the limit (413), and a banned member (403); and a POST that cannot
-    be signed raises botocore's error (the API's 503) with nothing written either.
+    file (422), a file over the limit (413), a banned member (403) and one who has used up the
+    hour's uploads (429, forum.flood); and a POST that cannot be signed raises botocore's error
+    (the API's 503) with nothing written either. The attachment and the count on its owner's
+    profile are one transaction, on the condition that the profile is as read.
     """
     settings = get_settings()
     declared = clean_content_type(content_type)
@@ -105,29 +111,43 @@ def create_upload(
         )
     if purpose not in PURPOSES:
         raise Invalid(f"The purpose is one of {', '.join(PURPOSES)}.", "purpose")
-    require_writer(member)
+    profile = require_writer(member)
+    moment = clock.now()
+    new_hour = flood.upload_refusal(profile, moment, member.is_moderator)
     attachment_id = new_attachment_id()
     # Signed before the attachment is written: signing can fail (credentials that cannot be
     # found or refreshed), and a failed request must leave no pending attachment behind.
     url, fields = storage.presigned_upload(
         original_key(attachment_id), declared, size, UPLOAD_SECONDS
     )
-    now = clock.now()
-    attachment = Attachment(
-        schema.attachment_pk(attachment_id),
-        schema.ATTACHMENT_SK,
-        attachment_id=attachment_id,
-        owner=member.user_id,
-        filename=clean_filename(filename),
-        content_type=declared,
-        size=size,
-        purpose=purpose,
-        status=PENDING,
-        created_at=clock.iso(now),
-        expires_at=now + UNUSED_LIFETIME,
-    )
-    attachment.save(condition=Attachment.pk.does_not_exist())
-    return Upload(attachment=attachment, url=url, fields=fields)
+    for _attempt in Retries(3, backoff=False):
+        attachment = Attachment(
+            schema.attachment_pk(attachment_id),
+            schema.ATTACHMENT_SK,
+            attachment_id=attachment_id,
+            owner=member.user_id,
+            filename=clean_filename(filename),
+            content_type=declared,
+            size=size,
+            purpose=purpose,
+            status=PENDING,
+            created_at=clock.iso(moment),
+            expires_at=moment + UNUSED_LIFETIME,
+        )
+        try:
+            with transaction() as tx:
+                tx.save("attachment", attachment, condition=Attachment.pk.does_not_exist())
+                flood.count_upload(tx, member, moment, new_hour)
+        except Cancelled as cancelled:
+            if not cancelled.failed("uploader") and not cancelled.raced:
+                raise Busy() from cancelled
+            # Another upload of theirs (or a ban) came first: read the profile again.
+            profile = require_writer(member)
+            moment = clock.now()
+            new_hour = flood.upload_refusal(profile, moment, member.is_moderator)
+            continue
+        return Upload(attachment=attachment, url=url, fields=fields)
+    raise Busy()
 
 
 def upload_again(member: Member, attachment_id: str) -> Upload:

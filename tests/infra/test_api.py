@@ -123,6 +123,7 @@ def test_the_api_function_is_configured_from_context(
         # Flood control (functions/forum/flood.py)
         "FORUM_POST_INTERVAL_SECONDS": str(context["forum:postIntervalSeconds"]),
         "FORUM_NEW_MEMBER_POSTS_PER_HOUR": str(context["forum:newMemberPostsPerHour"]),
+        "FORUM_UPLOADS_PER_HOUR": str(context["forum:uploadsPerHour"]),
         # Sign-up limits (functions/forum/sign_up_limits.py)
         "FORUM_SIGN_UPS_PER_IP_PER_HOUR": str(context["forum:signUpsPerIpPerHour"]),
         "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY": str(context["forum:signUpsPerAddressPerDay"]),

@@ -55,6 +55,7 @@ class Runtime:
         if not self.flood_control:
             env["FORUM_POST_INTERVAL_SECONDS"] = "0"
             env["FORUM_NEW_MEMBER_POSTS_PER_HOUR"] = "0"
+            env["FORUM_UPLOADS_PER_HOUR"] = "0"
         env["PYTHONUNBUFFERED"] = "1"
         self.output = []
         self.process = subprocess.Popen(
