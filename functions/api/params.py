@@ -55,12 +55,15 @@ def _loose_integer(text: str) -> bool:
 
 Page = Annotated[
     int,
-    BeforeValidator(_page_text),
     # The schema's bound is the largest page at one post a page: the largest at the forum's
     # own page size depends on its settings, and past it the answer is 404 (no such page).
     Query(
         ge=1,
         le=paging.LARGEST_POST_NUMBER,
         description="1 is the first page; the topic's page_count is the last.",
+        # Beside a BeforeValidator, Powertools copies the bounds under pydantic's names (ge,
+        # le), which no OpenAPI client reads: named here as JSON Schema names them.
+        json_schema_extra={"minimum": 1, "maximum": paging.LARGEST_POST_NUMBER},
     ),
+    BeforeValidator(_page_text),
 ]
