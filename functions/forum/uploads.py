@@ -13,14 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import clock, schema, storage
+from . import clock, receipts, schema, storage
 from .attachments import PENDING, POST, PURPOSES, UNUSED_LIFETIME, find
 from .errors import Invalid, NotFound, PayloadTooLarge
 from .identity import Member
 from .media import new_attachment_id, original_key, size_text
-from .models import Attachment
+from .models import Attachment, Receipt
 from .profiles import require_writer
 from .settings import get_settings
+from .transactions import Cancelled, transaction
 
 FILENAME_MAX = 200
 # How long a presigned POST may be used.
@@ -86,13 +87,20 @@ class Upload:
 
 
 def create_upload(
-    member: Member, filename: str, content_type: str, size: int, purpose: str = POST
+    member: Member,
+    filename: str,
+    content_type: str,
+    size: int,
+    purpose: str = POST,
+    receipt: Receipt | None = None,
 ) -> Upload:
     """A pending attachment and the presigned POST that uploads its original.
 
     Refused before anything is written: a type that is not an accepted image (422), an empty
     file (422), a file over the limit (413), and a banned member (403); and a POST that cannot
-    be signed raises botocore's error (the API's 503) with nothing written either.
+    be signed raises botocore's error (the API's 503) with nothing written either. With a
+    ``receipt`` (a keyed request) the attachment and the receipt are written in one transaction,
+    and a retry of an upload made already raises ``receipts.AlreadyMade`` (forum.receipts).
     """
     settings = get_settings()
     declared = clean_content_type(content_type)
@@ -126,8 +134,22 @@ def create_upload(
         created_at=clock.iso(now),
         expires_at=now + UNUSED_LIFETIME,
     )
-    attachment.save(condition=Attachment.pk.does_not_exist())
+    if receipt is None:
+        attachment.save(condition=Attachment.pk.does_not_exist())
+    else:
+        _save_with_receipt(attachment, receipt)
     return Upload(attachment=attachment, url=url, fields=fields)
+
+
+def _save_with_receipt(attachment: Attachment, receipt: Receipt) -> None:
+    """The attachment and its request's receipt, together or not at all (forum.receipts)."""
+    try:
+        with transaction() as tx:
+            tx.save("attachment", attachment, condition=Attachment.pk.does_not_exist())
+            receipts.add(tx, receipt, {"attachment_id": attachment.attachment_id})
+    except Cancelled as cancelled:
+        receipts.settle(cancelled, receipt)
+        raise  # any other failure: trouble with DynamoDB (503), as the plain save's would be
 
 
 def upload_again(member: Member, attachment_id: str) -> Upload:
