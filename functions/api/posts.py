@@ -33,7 +33,7 @@ def reply(
     topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReplyOut]:
     def make(member: Member, receipt: Receipt | None) -> tuple[ReplyOut, dict[str, Any]]:
-        topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids, receipt)
+        topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids, receipt=receipt)
         return reply_out(topic, post), {"number": int(post.number)}
 
     def recall(member: Member, reference: dict[str, Any]) -> ReplyOut:

@@ -35,7 +35,7 @@ def create_topic(
 ) -> Response[TopicPage]:
     def make(member: Member, receipt: Receipt | None) -> tuple[TopicPage, dict[str, Any]]:
         topic, post = topics.create_topic(
-            member, board_id, body.title, body.body, body.attachment_ids, receipt
+            member, board_id, body.title, body.body, body.attachment_ids, receipt=receipt
         )
         return opening(topic, post), {"topic_id": topic.topic_id}
 

@@ -41,7 +41,7 @@ def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Res
 
     def make(member: Member, receipt: Receipt | None) -> tuple[UploadOut, dict[str, Any]]:
         upload = uploads.create_upload(
-            member, body.filename, body.content_type, body.size, body.purpose, receipt
+            member, body.filename, body.content_type, body.size, body.purpose, receipt=receipt
         )
         return upload_out(upload), {"attachment_id": upload.attachment.attachment_id}
 
