@@ -11,6 +11,13 @@ what it made (never the content, which can be large):
 - the same key with another body: 422, since the key names another request;
 - the same key while the first request is still running: 409 with Retry-After.
 
+The record is written apart from the post, so it alone cannot tell a request whose invocation
+died after its write (a timeout: its in-progress record expires, and the retry runs again) from
+one that never wrote. So ``make`` also gets a receipt to save in its own transaction
+(forum.receipts): a retry that finds it has written nothing and is answered as a replay; the
+work then returns that reference, so the record is completed with it and later retries replay
+from the record without trying the write again.
+
 A replay answers with what the first request made, read again; it must not hand out anything
 new that the member may have lost the right to since. Reading a post again is fine; an upload's
 fresh presigned form is a new capability, so its recall checks again (a ban since: 403).
@@ -18,8 +25,9 @@ fresh presigned form is a new capability, so its recall checks again (a ban sinc
 Every creating route goes through ``create`` (the member, the key, 201 with Location and the
 replay header), so the three of them share one mechanism. Keys belong to a member and to an
 operation, so two members (or a reply and an upload) never share one. A request without the
-header runs as before, at no extra cost; with it, the record costs two small writes. The
-utility is imported only when a key arrives (cold starts stay cheap).
+header runs as before, at no extra cost; with it, the record costs two small writes and the
+receipt one more small item in the creating transaction. The utility is imported only when a key
+arrives (cold starts stay cheap).
 """
 
 from __future__ import annotations
@@ -33,10 +41,12 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
+from pynamodb.exceptions import PynamoDBException
 
-from forum import schema
-from forum.errors import BadRequest, Busy, Conflict, ForumError, Invalid
+from forum import receipts, schema
+from forum.errors import BadRequest, Busy, Conflict, ForumError
 from forum.identity import Member
+from forum.models import Receipt
 from forum.settings import get_settings
 
 from .auth import require_member
@@ -57,7 +67,8 @@ IdempotencyKey = Annotated[
         json_schema_extra={"pattern": f"^{KEY_PATTERN.pattern}$"},
     ),
 ]
-EXPIRES_AFTER_SECONDS = 24 * 3600
+# As long as the receipts a keyed create leaves in its own transaction (forum.receipts).
+EXPIRES_AFTER_SECONDS = int(receipts.LIFETIME.total_seconds())
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 T = TypeVar("T")
@@ -83,13 +94,14 @@ def create(
     router: Router,
     operation: str,
     payload: Any,
-    make: Callable[[Member], tuple[T, Reference]],
+    make: Callable[[Member, Receipt | None], tuple[T, Reference]],
     recall: Callable[[Member, Reference], T],
     location: Callable[[T], str],
 ) -> Response[Any]:
     """A creating route's answer: made once per Idempotency-Key, 201 with its Location.
 
-    ``make(member)`` writes and returns the answer with a reference to what it made;
+    ``make(member, receipt)`` writes and returns the answer with a reference to what it made,
+    saving the receipt (when a key came) in its own transaction;
     ``recall(member, reference)`` answers a replay (see ``once``). ``payload`` is what makes two
     requests the same one: the route's parameters and body.
     """
@@ -100,7 +112,7 @@ def create(
         member,
         operation,
         payload,
-        lambda: make(member),
+        lambda receipt: make(member, receipt),
         lambda reference: recall(member, reference),
         router.lambda_context,
     )
@@ -115,7 +127,7 @@ def once(
     member: Member,
     operation: str,
     payload: Any,
-    make: Callable[[], tuple[T, Reference]],
+    make: Callable[[Receipt | None], tuple[T, Reference]],
     recall: Callable[[Reference], T],
     lambda_context: Any = None,
 ) -> tuple[T, bool]:
@@ -124,11 +136,13 @@ def once(
     ``make`` writes and returns its answer with a small JSON reference to what it made (ids),
     which is all that is stored; a replay gives the reference to ``recall``, which reads the
     answer again. ``payload`` is what makes two requests the same one (the route's parameters
-    and body).
+    and body). ``make`` gets the receipt to save in its transaction (None without a key): the
+    record alone cannot tell a request whose invocation died after its write from one that
+    never wrote (see forum.receipts).
     """
     key = key_of(headers)
     if key is None:
-        return make()[0], False
+        return make(None)[0], False
 
     from aws_lambda_powertools.utilities.idempotency import exceptions
 
@@ -137,9 +151,31 @@ def once(
         # In-progress records then expire with the invocation, not after an hour, if it dies.
         config.register_lambda_context(lambda_context)
     made: list[T] = []
+    receipt = receipts.new(member.user_id, operation, key, payload)
+    found: list[Reference] = []
 
     def work() -> Reference:
-        answer, reference = make()
+        # A receipt found means an earlier invocation made it and died before completing its
+        # record. Caught here, so that the record is completed with what was made and later
+        # retries replay from it without trying the write again.
+        try:
+            answer, reference = make(receipt)
+        except receipts.AlreadyMade as before:
+            found.append(before.reference)
+            return before.reference
+        except receipts.AnotherRequest:
+            raise
+        except ForumError as refusal:
+            # Refused before its transaction (the topic locked since, its attachments now used
+            # by the first post): if it was made already, that is the answer.
+            try:
+                earlier = receipts.made_before(receipt)
+            except PynamoDBException:
+                raise refusal from None  # the refusal is still the better answer
+            if earlier is None:
+                raise
+            found.append(earlier)
+            return earlier
         made.append(answer)
         return reference
 
@@ -149,10 +185,7 @@ def once(
             request=request, work=work, persistence=_persistence(member.user_id)
         )
     except exceptions.IdempotencyValidationError:
-        raise Invalid(
-            f"This {HEADER} was already used for a different request; use a new key for a new "
-            "request."
-        ) from None
+        raise receipts.another_request() from None
     except exceptions.IdempotencyAlreadyInProgressError:
         error = Conflict(
             f"A request with this {HEADER} is still being processed; try again in a moment."
@@ -161,10 +194,13 @@ def once(
         raise error from None
     except exceptions.BaseError as error:
         if made:
-            # The write happened; only remembering its answer failed. Saying "busy" now would
-            # invite a retry that writes it twice.
+            # The write happened; only remembering its answer failed. It is answered as made:
+            # "busy" would only send the member back for the replay its receipt would give.
             log.warning("idempotency record not completed", extra={"error": repr(error)})
             return made[0], False
+        if found:
+            log.warning("idempotency record not completed", extra={"error": repr(error)})
+            return recall(found[0]), True
         if isinstance(error.__context__, ForumError):
             # The work was refused (and its record could not be cleared): say why it was.
             raise error.__context__ from None

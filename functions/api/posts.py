@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import paging, posts, removal
 from forum.identity import Member
-from forum.models import Post, Topic
+from forum.models import Post, Receipt, Topic
 from forum.topics import get_topic
 
 from . import idempotency
@@ -32,8 +32,8 @@ router = Router()
 def reply(
     topic_id: TopicId, body: ReplyIn, idempotency_key: IdempotencyKey = None
 ) -> Response[ReplyOut]:
-    def make(member: Member) -> tuple[ReplyOut, dict[str, Any]]:
-        topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids)
+    def make(member: Member, receipt: Receipt | None) -> tuple[ReplyOut, dict[str, Any]]:
+        topic, post = posts.reply(member, topic_id, body.body, body.attachment_ids, receipt=receipt)
         return reply_out(topic, post), {"number": int(post.number)}
 
     def recall(member: Member, reference: dict[str, Any]) -> ReplyOut:

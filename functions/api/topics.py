@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from forum import moderation, posts, removal, topics
 from forum.identity import Member
-from forum.models import Post, Topic
+from forum.models import Post, Receipt, Topic
 
 from . import idempotency
 from .auth import require_member
@@ -33,9 +33,9 @@ router = Router()
 def create_topic(
     board_id: BoardId, body: TopicIn, idempotency_key: IdempotencyKey = None
 ) -> Response[TopicPage]:
-    def make(member: Member) -> tuple[TopicPage, dict[str, Any]]:
+    def make(member: Member, receipt: Receipt | None) -> tuple[TopicPage, dict[str, Any]]:
         topic, post = topics.create_topic(
-            member, board_id, body.title, body.body, body.attachment_ids
+            member, board_id, body.title, body.body, body.attachment_ids, receipt=receipt
         )
         return opening(topic, post), {"topic_id": topic.topic_id}
 

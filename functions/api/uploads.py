@@ -12,6 +12,7 @@ from forum import attachments, uploads
 from forum.errors import Conflict
 from forum.i18n import _
 from forum.identity import Member
+from forum.models import Receipt
 from forum.profiles import require_writer
 
 from . import idempotency
@@ -38,9 +39,9 @@ def create_upload(body: UploadIn, idempotency_key: IdempotencyKey = None) -> Res
     A replay (same Idempotency-Key) answers with the same attachment and a new form for it,
     while the member may still upload and the file has not arrived yet."""
 
-    def make(member: Member) -> tuple[UploadOut, dict[str, Any]]:
+    def make(member: Member, receipt: Receipt | None) -> tuple[UploadOut, dict[str, Any]]:
         upload = uploads.create_upload(
-            member, body.filename, body.content_type, body.size, body.purpose
+            member, body.filename, body.content_type, body.size, body.purpose, receipt=receipt
         )
         return upload_out(upload), {"attachment_id": upload.attachment.attachment_id}
 

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     Attribute,
     BooleanAttribute,
     DiscriminatorAttribute,
+    JSONAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -305,6 +306,18 @@ class Attachment(ForumItem, discriminator="attachment"):
     processed_at = UnicodeAttribute(null=True)
     attached_to = UnicodeAttribute(null=True)  # "{topic_id}/{number}" or "avatar"
     expires_at = TTLAttribute(null=True, attr_name=schema.TTL_ATTRIBUTE)
+
+
+class Receipt(ForumItem, discriminator="receipt"):
+    """What a request sent with an Idempotency-Key made, written in the transaction that made it
+    (forum.receipts; schema.py: IDEMPOTENCY#{user_id} / RECEIPT#{operation}#{key digest})."""
+
+    # The reference to what was made ({"number": n}, {"topic_id": id}...), never its content.
+    made = JSONAttribute()
+    # A hash of the request's parameters and body: the same key with another body is refused.
+    payload_digest = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
 
 
 class PresenceWindow(ForumItem, discriminator="presence"):

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from pynamodb.exceptions import UpdateError
 
-from . import attachments, clock, flood, schema
+from . import attachments, clock, flood, receipts, schema
 from .content import clean_body, rendered_body
 from .errors import Busy, Conflict, Forbidden, Locked, NotFound
 from .i18n import _
 from .identity import Member
-from .models import Board, Post, Topic, person
+from .models import Board, Post, Receipt, Topic, person
 from .profiles import require_writer
 from .retries import Retries
 from .topics import count_for_author, get_topic, last_post_of, new_post
@@ -37,14 +37,20 @@ def get_post(topic_id: str, number: int, consistent: bool = False) -> Post:
 
 
 def reply(
-    member: Member, topic_id: str, body: str, attachment_ids: Sequence[str] = ()
+    member: Member,
+    topic_id: str,
+    body: str,
+    attachment_ids: Sequence[str] = (),
+    receipt: Receipt | None = None,
 ) -> tuple[Topic, Post]:
     """Add a post under the topic's next number: one read and one transaction per attempt.
 
     The transaction puts the post only if nobody took that number first, bumps the topic's and
     the board's counters and the author's post_count with it, and is refused when the author is
     banned; losing the race for the number just means reading again and retrying. It also
-    marks the post's attachments as used by it (see forum.attachments).
+    marks the post's attachments as used by it (see forum.attachments). With a ``receipt`` (a
+    keyed request), it saves that too, and a retry of a reply made already raises
+    ``receipts.AlreadyMade`` having written nothing (see forum.receipts).
     """
     body = clean_body(body)
     html = rendered_body(body)  # once, not at every attempt
@@ -88,7 +94,10 @@ def reply(
                 )
                 count_for_author(tx, member, posts=1, moment=moment, new_hour=new_hour, rules=rules)
                 attachments.attach(tx, shown, attachments.post_use(topic_id, number))
+                if receipt is not None:
+                    receipts.add(tx, receipt, {"number": number})
         except Cancelled as cancelled:
+            receipts.settle(cancelled, receipt)
             if cancelled.failed("author"):
                 new_hour = flood.settle_refused_post(member, moment, rules)
                 retries.again_now()

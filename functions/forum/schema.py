@@ -34,6 +34,13 @@ Item layout (pk / sk):
   IDEMPOTENCY#{user_id} / {operation}#{hash}  a request a member sent with an Idempotency-Key and
                                               its answer (Powertools idempotency; api.idempotency);
                                               TTL a day. One partition per member, so no key is hot.
+  IDEMPOTENCY#{user_id} / RECEIPT#{operation}#{digest}
+                                              the mark a keyed create leaves in its own
+                                              transaction (forum.receipts): what it made and a
+                                              hash of its payload; {digest} is the key's sha256.
+                                              Written only if absent, so a retry that finds it
+                                              writes nothing, whenever the first one died.
+                                              TTL a day.
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -97,6 +104,7 @@ SIGN_UPS_PK_PREFIX = "SIGNUPS#"
 ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
+RECEIPT_SK_PREFIX = "RECEIPT#"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"
@@ -159,6 +167,10 @@ def attachment_pk(attachment_id: str) -> str:
 
 def idempotency_pk(user_id: str) -> str:
     return f"{IDEMPOTENCY_PK_PREFIX}{user_id}"
+
+
+def receipt_sk(operation: str, key_digest: str) -> str:
+    return f"{RECEIPT_SK_PREFIX}{operation}#{key_digest}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from . import attachments, clock, flood, paging, schema
+from . import attachments, clock, flood, paging, receipts, schema
 from .boards import get_board
 from .content import clean_body, clean_title, rendered_body
 from .errors import Busy, NotFound
 from .identity import Member
-from .models import Board, ForumItem, LastPost, Person, Post, Profile, Topic, person
+from .models import Board, ForumItem, LastPost, Person, Post, Profile, Receipt, Topic, person
 from .profiles import not_banned
 from .retries import Retries
 from .transactions import Cancelled, Transaction, transaction
@@ -65,9 +65,13 @@ def create_topic(
     title: str,
     body: str,
     attachment_ids: Sequence[str] = (),
+    receipt: Receipt | None = None,
 ) -> tuple[Topic, Post]:
     """A topic and its opening post, written with the board's counters in one transaction
-    (which also marks the post's attachments as used by it: see forum.attachments)."""
+    (which also marks the post's attachments as used by it: see forum.attachments).
+
+    With a ``receipt`` (a keyed request) the transaction saves it too, and a retry of a topic
+    made already raises ``receipts.AlreadyMade`` having written nothing (forum.receipts)."""
     title = clean_title(title)
     body = clean_body(body)
     board_name = get_board(board_id).name
@@ -121,7 +125,10 @@ def create_topic(
                     tx, member, posts=1, topics=1, moment=checked_at, new_hour=new_hour, rules=rules
                 )
                 attachments.attach(tx, shown, use)
+                if receipt is not None:
+                    receipts.add(tx, receipt, {"topic_id": topic_id})
         except Cancelled as cancelled:
+            receipts.settle(cancelled, receipt)
             if cancelled.failed("board"):
                 raise NotFound(f"There is no board with the id {board_id!r}.") from cancelled
             if cancelled.failed("author"):

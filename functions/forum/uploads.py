@@ -15,12 +15,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import clock, flood, schema, storage
+from . import clock, flood, receipts, schema, storage
 from .attachments import PENDING, POST, PURPOSES, UNUSED_LIFETIME, find
 from .errors import Busy, Invalid, NotFound, PayloadTooLarge
 from .identity import Member
 from .media import new_attachment_id, original_key, size_text
-from .models import Attachment
+from .models import Attachment, Receipt
 from .profiles import require_writer
 from .retries import Retries
 from .settings import get_settings
@@ -90,7 +90,12 @@ class Upload:
 
 
 def create_upload(
-    member: Member, filename: str, content_type: str, size: int, purpose: str = POST
+    member: Member,
+    filename: str,
+    content_type: str,
+    size: int,
+    purpose: str = POST,
+    receipt: Receipt | None = None,
 ) -> Upload:
     """A pending attachment and the presigned POST that uploads its original.
 
@@ -99,6 +104,8 @@ def create_upload(
     hour's uploads (429, forum.flood); and a POST that cannot be signed raises botocore's error
     (the API's 503) with nothing written either. The attachment and the count on its owner's
     profile are one transaction, on the condition that the profile is as read.
+    With a ``receipt`` (a keyed request) the receipt is written in that transaction too, and a
+    retry of an upload made already raises ``receipts.AlreadyMade`` (forum.receipts).
     """
     settings = get_settings()
     declared = clean_content_type(content_type)
@@ -138,7 +145,10 @@ def create_upload(
             with transaction() as tx:
                 tx.save("attachment", attachment, condition=Attachment.pk.does_not_exist())
                 flood.count_upload(tx, member, moment, new_hour)
+                if receipt is not None:
+                    receipts.add(tx, receipt, {"attachment_id": attachment.attachment_id})
         except Cancelled as cancelled:
+            receipts.settle(cancelled, receipt)
             if not cancelled.failed("uploader") and not cancelled.raced:
                 raise Busy() from cancelled
             # Another upload of theirs (or a ban) came first: read the profile again.

@@ -31,6 +31,21 @@ def all_items(table: Any) -> list[dict[str, Any]]:
     return sorted(table.scan()["Items"], key=lambda item: (item["pk"], item["sk"]))
 
 
+def records(table: Any) -> list[dict[str, Any]]:
+    """Powertools' records of keyed requests (not the receipts beside them)."""
+    return [
+        item
+        for item in all_items(table)
+        if item["pk"].startswith(schema.IDEMPOTENCY_PK_PREFIX)
+        and not item["sk"].startswith(schema.RECEIPT_SK_PREFIX)
+    ]
+
+
+def receipts_of(table: Any) -> list[dict[str, Any]]:
+    """The receipts keyed creates left in their own transactions (forum.receipts)."""
+    return [item for item in all_items(table) if item.get("kind") == "receipt"]
+
+
 def forum_items(table: Any) -> list[dict[str, Any]]:
     """Everything but the idempotency records themselves."""
     return [
@@ -111,15 +126,21 @@ def test_a_retried_upload_is_one_attachment(call, table) -> None:
 def test_keyed_records_are_kept_a_day_in_the_members_partition(call, table, topic) -> None:
     before = clock.epoch_seconds()
     assert reply_to(call, topic["id"], "Kept").status == 201
-    records = [item for item in all_items(table) if item["pk"].startswith("IDEMPOTENCY#")]
-    assert len(records) == 1
-    record = records[0]
+    kept = records(table)
+    assert len(kept) == 1
+    record = kept[0]
     assert record["pk"] == schema.idempotency_pk("user-other")
     assert record["sk"].startswith("reply#")
     assert record["status"] == "COMPLETED"
     assert before + 24 * 3600 <= int(record[schema.TTL_ATTRIBUTE]) <= before + 24 * 3600 + 60
     # The key itself is not stored, only a hash of it with the member.
     assert KEY not in str(record)
+    # Beside it, the receipt the reply's transaction left: as long, as discreet.
+    (receipt,) = receipts_of(table)
+    assert receipt["pk"] == schema.idempotency_pk("user-other")
+    assert receipt["sk"].startswith(schema.RECEIPT_SK_PREFIX + "reply#")
+    assert before + 24 * 3600 <= int(receipt[schema.TTL_ATTRIBUTE]) <= before + 24 * 3600 + 60
+    assert KEY not in str(receipt)
 
 
 def test_a_failed_request_is_not_remembered(call, table, topic) -> None:
@@ -203,8 +224,10 @@ def test_a_long_post_in_any_script_is_kept_by_reference(call, table, topic) -> N
     again = reply_to(call, topic["id"], text)
     assert again.status == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json == first.json
-    record = next(item for item in all_items(table) if item["pk"].startswith("IDEMPOTENCY#"))
+    (record,) = records(table)
     assert len(record["data"]) < 200
+    (receipt,) = receipts_of(table)
+    assert len(str(receipt)) < 500
 
 
 def test_a_replayed_upload_gets_a_fresh_form_for_the_same_attachment(call, table) -> None:
