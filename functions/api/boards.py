@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from forum import boards
 
 from .auth import require_member
-from .params import BoardId
+from .params import BoardId, Cursor
 from .responses import answers, created, empty, model, ok, unfinished
 from .schemas.boards import BoardChangeIn, BoardIn, BoardList, BoardOut, BoardPage
 from .schemas.common import UnderWay
@@ -52,9 +49,7 @@ def create_board(body: BoardIn) -> Response[BoardOut]:
 )
 def board_page(
     board_id: BoardId,
-    cursor: Annotated[
-        str | None, Query(max_length=400, description="next_cursor of the page before.")
-    ] = None,
+    cursor: Cursor = None,
 ) -> BoardPage:
     board, topics, next_cursor = boards.board_page(board_id, cursor or None)
     return BoardPage(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BeforeValidator
 
-from forum import paging
+from forum import cursors, paging
 from forum.errors import BadRequest
 from forum.i18n import _
 from forum.ids import ID_SCHEMA_PATTERN
@@ -18,6 +18,10 @@ ID_PATTERN = ID_SCHEMA_PATTERN
 
 BoardId = Annotated[str, Path(pattern=ID_SCHEMA_PATTERN, description="The board's id.")]
 TopicId = Annotated[str, Path(pattern=ID_SCHEMA_PATTERN, description="The topic's id.")]
+# A page's cursor: the next_cursor the page before answered (forum.cursors checks it, 400).
+Cursor = Annotated[
+    str | None, Query(max_length=cursors.CURSOR_MAX, description="next_cursor of the page before.")
+]
 PostNumber = Annotated[
     int,
     Path(ge=1, le=paging.LARGEST_POST_NUMBER, description="The post's number in its topic."),

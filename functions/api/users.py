@@ -6,12 +6,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from forum import moderation, profiles
 from forum.models import Profile
 
 from .auth import require_member
+from .params import Cursor
 from .responses import answers, empty, ok
 from .schemas.members import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
 from .shaping import ban_out, me_out, member_out, member_post_out
@@ -35,9 +36,7 @@ def moderated(profile: Profile) -> ModeratedMember:
 )
 def member_page(
     username: Username,
-    cursor: Annotated[
-        str | None, Query(max_length=400, description="next_cursor of the page before.")
-    ] = None,
+    cursor: Cursor = None,
 ) -> MemberPage:
     page = profiles.member_page(username, cursor or None)
     return MemberPage(
