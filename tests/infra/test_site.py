@@ -310,9 +310,14 @@ def test_nothing_else_is_reachable_but_through_cloudfront_and_the_signed_upload(
     # POST, signed by the api function's role for a member's upload, puts an object there
     (uploads,) = set(buckets) - readable
     assert uploads.startswith("ImagesUploads")
-    # And no function has an address of its own, and only this HTTP API invokes them
+    # And no function has an address of its own: only this HTTP API invokes them, but for the
+    # pre sign-up trigger, which only this user pool invokes
     assert not synth.of_type("AWS::Lambda::Url")
+    (pool_id,) = synth.of_type("AWS::Cognito::UserPool")
     for logical_id, permission in synth.of_type("AWS::Lambda::Permission").items():
         props = permission["Properties"]
+        if props["Principal"] == "cognito-idp.amazonaws.com":
+            assert props["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}, logical_id
+            continue
         assert props["Principal"] == "apigateway.amazonaws.com", logical_id
         assert {"Ref": api_id} in props["SourceArn"]["Fn::Join"][1], logical_id
