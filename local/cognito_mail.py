@@ -15,7 +15,8 @@ So the runtime does what Cognito does, around moto's own methods (moto runs in t
 a six-digit code per account and purpose, kept on moto's user (so it is saved and restored
 with the user pool), mailed with the pool's verification message (``{####}`` replaced, as
 Cognito does for both confirmation and reset mail when no custom message trigger is set) to the
-local mailbox and logged; ConfirmSignUp and ConfirmForgotPassword refuse a wrong code
+local mailbox and logged; ConfirmSignUp (which then marks the address verified, as Cognito does
+and moto does not) and ConfirmForgotPassword refuse a wrong code
 (``CodeMismatchException``), a used or too old one (``ExpiredCodeException``), and a new
 password the pool's policy refuses (``InvalidPasswordException``), with Cognito's words.
 """
@@ -137,6 +138,9 @@ def _confirm_sign_up(self: CognitoIdpResponse) -> Any:
     answer = _original["confirm_sign_up"](self)
     if user is not None:
         _used(user, SIGN_UP)
+        # The code came by mail, so the address is verified (moto forgets to say so), and a
+        # member may use it in place of the username (local/cognito_aliases.py).
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
     return answer
 
 

@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     from .cognito_triggers import CognitoTriggers
 
     aws.intercept(CognitoTriggers.from_template(template, stack.names, functions.invoke).intercept)
+    from . import cognito_aliases
+
+    aws.intercept(cognito_aliases.intercept)
     authorizer = None
     if stack.jwt is not None:
         pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]

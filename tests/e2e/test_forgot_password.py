@@ -63,8 +63,8 @@ def test_a_member_resets_a_forgotten_password_and_is_signed_in(
     page = person.open("/login")
     page.get_by_role("link", name="Forgot your password?").click()
     page.wait_for_url(person.base_url + "/forgot-password")
-    # and asks for a code
-    ask_for_a_code(page, username)
+    # and asks for a code with the email address (either name will do)
+    ask_for_a_code(page, address)
     assert SENT in page.locator("[data-sent-note]").inner_text()
     code = new_code(client, address, "cognito:reset", 0)
     # Then the mailed code and a new password sign them in
@@ -74,7 +74,7 @@ def test_a_member_resets_a_forgotten_password_and_is_signed_in(
     page.wait_for_url(person.base_url + "/")
     page.wait_for_selector(f"[data-account] >> text={username}")
     assert expected_problems(person.problems) == []
-    # and the new password signs them in again, elsewhere
+    # and the new password signs them in again, elsewhere, with the username
     visitor().sign_in(username, NEW_PASSWORD)
 
 

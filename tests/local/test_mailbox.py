@@ -100,6 +100,35 @@ def test_a_sign_up_and_a_reset_are_mailed_and_only_their_codes_work(runtime: Run
     assert page.text.index(f"{reset_code}") < page.text.index(f"{code}")
 
 
+def test_the_email_address_stands_for_the_username_once_confirmed(runtime: Runtime) -> None:
+    # moto ignores the pool's email alias; the runtime resolves it (local/cognito_aliases.py)
+    client = ForumClient(runtime.url)
+    cognito = client.cognito()
+    client_id = client.config["cognito"]["client_id"]
+    address = "Alias.Member@forum.invalid"
+    account = {"username": "alias_member", "email": address, "password": PASSWORD}
+    assert client.request("POST", "/api/accounts", account).status == 201
+    (confirmation,) = mail_to(client, address)
+    # Before the address is confirmed it names nobody
+    assert refusal(client.sign_in, username=address, password=PASSWORD) == "UserNotFoundException"
+    cognito.confirm_sign_up(
+        ClientId=client_id, Username="alias_member", ConfirmationCode=code_in(confirmation)
+    )
+    # Then the address signs in (any case), as the member, not as the address
+    tokens = client.sign_in(address.lower(), PASSWORD)
+    assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alias_member"
+    # and resets the password
+    cognito.forgot_password(ClientId=client_id, Username=address)
+    reset, _ = mail_to(client, address)
+    cognito.confirm_forgot_password(
+        ClientId=client_id,
+        Username=address,
+        ConfirmationCode=code_in(reset),
+        Password=NEW_PASSWORD,
+    )
+    assert client.sign_in("alias_member", NEW_PASSWORD)["AccessToken"]
+
+
 def test_the_mailbox_page_makes_links_clickable_and_escapes_the_rest(tmp_path: Path) -> None:
     mailbox = Mailbox(tmp_path / "mail.jsonl")
     mailbox.deliver(
