@@ -9,7 +9,7 @@ from typing import Any
 
 from local.client import ForumClient
 
-from .conftest import Visitor, expected_problems
+from .conftest import AXE, Visitor, axe_violations, expected_problems, screenshot
 
 PASSWORD = "Forgotten-2026"
 NEW_PASSWORD = "Remembered-2027"
@@ -81,9 +81,16 @@ def test_a_member_resets_a_forgotten_password_and_is_signed_in(
 def test_a_name_nobody_has_gets_the_same_answer(visitor: Visitor, client: ForumClient) -> None:
     before = client.request("GET", "/_dev/mail.json").json["messages"]
     page = visitor().open("/forgot-password")
+    page.wait_for_selector("#forgot-form:visible")
+    found = {"ask": axe_violations(page)} if AXE.is_file() else {}
+    screenshot(page, "forgot-password-1280")
     ask_for_a_code(page, f"nobody{int(time.time()) % 100000}")
     assert SENT in page.locator("[data-sent-note]").inner_text()
     assert client.request("GET", "/_dev/mail.json").json["messages"] == before
+    # Both steps read well to everyone (axe-core)
+    if AXE.is_file():
+        found["reset"] = axe_violations(page)
+        assert {step: problems for step, problems in found.items() if problems} == {}
 
 
 def test_a_wrong_code_and_a_weak_password_are_told_in_words(
