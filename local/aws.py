@@ -4,7 +4,8 @@ moto keeps everything in memory. The runtime saves the DynamoDB, S3 and Cognito 
 (pickled moto backends) every few seconds after a change and when it stops, and loads it back
 at start; SQS messages are transient, as a restarted consumer would re-read them anyway.
 moto runs no Cognito triggers: the runtime runs the pre sign-up trigger in front of it
-(local/cognito_triggers.py, through ``LocalAws.intercept``).
+(local/cognito_triggers.py, through ``LocalAws.intercept``); nor does it mail or check codes
+(local/cognito_mail.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import copyreg
 import logging
 import pickle
-import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
+from moto.cognitoidp.models import cognitoidp_backends
 from moto.dynamodb.models import dynamodb_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.s3.models import s3_backends
@@ -76,39 +76,6 @@ def _atomic_dispatch(self: DomainDispatcherApplication, environ: Any, start_resp
 
 
 DomainDispatcherApplication.__call__ = _atomic_dispatch  # type: ignore[method-assign]
-
-
-log = logging.getLogger("forum.cognito")
-
-# Cognito e-mails codes for confirming a sign-up and resetting a password; locally no mail goes
-# out, so the codes are printed in the runtime's log instead. (The local Cognito accepts any
-# code that is not one of its own "moto-confirmation-code:" ones.)
-_sign_up = CognitoIdpBackend.sign_up
-_forgot_password = CognitoIdpBackend.forgot_password
-
-
-def _code() -> str:
-    return f"{secrets.randbelow(900_000) + 100_000}"
-
-
-def _logged_sign_up(self: CognitoIdpBackend, client_id: str, username: str, *args: Any) -> Any:
-    result = _sign_up(self, client_id, username, *args)
-    log.info(
-        "sign-up of %s: the confirmation code is %s (no mail is sent locally)", username, _code()
-    )
-    return result
-
-
-def _logged_forgot_password(self: CognitoIdpBackend, client_id: str, username: str) -> Any:
-    code, details = _forgot_password(self, client_id, username)
-    if code:
-        shown = code.rsplit(":", 1)[-1]
-        log.info("password reset for %s: the code is %s (no mail is sent locally)", username, shown)
-    return code, details
-
-
-CognitoIdpBackend.sign_up = _logged_sign_up  # type: ignore[method-assign,assignment]
-CognitoIdpBackend.forgot_password = _logged_forgot_password  # type: ignore[method-assign]
 
 
 class LocalAws:

@@ -1,7 +1,8 @@
 """The local gateway: what CloudFront and the HTTP API do in AWS, on one port.
 
 `/static/*` comes from web/, `/media/*` from the media bucket, `/config.json` is the document
-the stack writes for the browser, and every other request becomes the HTTP API event AWS would
+the stack writes for the browser, `/_dev/mail` and `/_dev/mail.json` the local mailbox (no
+counterpart in AWS: local/mailbox.py), and every other request becomes the HTTP API event AWS would
 send, authorized as the JWT authorizer would, and is handed to the function its route names.
 """
 
@@ -25,6 +26,7 @@ from forum.settings import ORIGIN_SECRET_ENV
 from .authorizer import JwtAuthorizer, Unauthorized
 from .events import build_event, from_result
 from .functions import Functions
+from .mailbox import Mailbox, mail_page
 from .routing import match
 from .stack import HttpRoute
 
@@ -52,7 +54,9 @@ class Gateway:
         # (body, content type, Cache-Control) of a media object, as S3 stores it
         media: Callable[[str], tuple[bytes, str, str | None] | None] | None = None,
         response_headers: Sequence[tuple[str, dict[str, str]]] = (),
+        mailbox: Mailbox | None = None,
     ) -> None:
+        self.mailbox = mailbox
         self.routes = routes
         self.response_headers = response_headers
         self.functions = functions
@@ -101,6 +105,13 @@ class Gateway:
             return response
         if path == "/config.json":
             return Response(json.dumps(self.config()), 200, content_type="application/json")
+        if path.startswith("/_dev/") and self.mailbox is not None:
+            mail = mail_page(self.mailbox, path)
+            if mail is not None:
+                status, mail_type, text = mail
+                answer = Response(text, status, content_type=mail_type)
+                answer.headers["Cache-Control"] = "no-store"
+                return answer
         return self.invoke(request)
 
     def static(self, relative: str) -> Response:

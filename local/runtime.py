@@ -150,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     flood_overrides = {name: os.environ[name] for name in limits if name in os.environ}
 
     aws = LocalAws(args.state_dir / "aws")
+    # Nothing is mailed locally: Cognito's codes (and later the forum's mail) are kept here.
+    from .cognito_mail import install as keep_cognito_mail
+    from .mailbox import Mailbox
+
+    mailbox = Mailbox(args.state_dir / "mail.jsonl")
+    keep_cognito_mail(mailbox)
     endpoint = aws.start()
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     log.info("local AWS (moto) at %s", endpoint)
@@ -190,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     from .cognito_triggers import CognitoTriggers
 
     aws.intercept(CognitoTriggers.from_template(template, stack.names, functions.invoke).intercept)
+    from . import cognito_aliases
+
+    aws.intercept(cognito_aliases.intercept)
     authorizer = None
     if stack.jwt is not None:
         pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]
@@ -233,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         config=config,
         media=media if media_bucket else None,
         response_headers=allow_connections(stack.response_headers, endpoint),
+        mailbox=mailbox,
     )
 
     from werkzeug.serving import make_server

@@ -1,8 +1,10 @@
-"""The pages of forms the scripts fill in: signing in, registering, starting a topic."""
+"""The pages of forms the scripts fill in: signing in, registering, a forgotten password,
+starting a topic."""
 
 from __future__ import annotations
 
 from forum import boards
+from forum.i18n import _
 
 from .common import FORM_CACHE, SITE_NAME, Head, Page, board_row, require_id
 from .urls import login_url, new_topic_url
@@ -32,7 +34,7 @@ def login(next_path: str | None) -> Page:
             path="/login",
             indexable=False,
         ),
-        {"register_url": "/register"},
+        {"register_url": "/register", "forgot_url": FORGOT_PASSWORD_PATH},
         cache=FORM_CACHE,
         data={"page": "login", "next": safe_next(next_path)},
     )
@@ -51,6 +53,30 @@ def register() -> Page:
         cache=FORM_CACHE,
         data={"page": "register"},
     )
+
+
+# --- a forgotten password ---------------------------------------------------------------------
+
+FORGOT_PASSWORD_PATH = "/forgot-password"
+
+
+def forgot_password() -> Page:
+    """Asking Cognito for a reset code, then setting a new password with it (forgot-password.js)."""
+    return Page(
+        "forgot_password.html",
+        Head(
+            title=_("Reset your password"),
+            description=_("Set a new password for your account on %(site)s.") % {"site": SITE_NAME},
+            path=FORGOT_PASSWORD_PATH,
+            indexable=False,
+        ),
+        {"login_url": "/login"},
+        cache=FORM_CACHE,
+        data={"page": "forgot-password"},
+    )
+
+
+# --- starting a topic --------------------------------------------------------------------------
 
 
 def new_topic(board_id: str | None) -> Page:

@@ -135,6 +135,12 @@ def register() -> Response[str]:
     return page_response(forms.register())
 
 
+# --- a forgotten password (forms.forgot_password) ---
+@app.route(forms.FORGOT_PASSWORD_PATH, method=READ_METHODS)
+def forgot_password() -> Response[str]:
+    return page_response(forms.forgot_password())
+
+
 @app.route("/new-topic", method=READ_METHODS)
 def new_topic() -> Response[str]:
     return page_response(forms.new_topic(_query("board")))
@@ -144,6 +150,7 @@ ROBOTS = """User-agent: *
 Disallow: /api/
 Disallow: /login
 Disallow: /register
+Disallow: /forgot-password
 Disallow: /new-topic
 Disallow: /t/*/previous
 Disallow: /t/*/next

@@ -10,6 +10,7 @@ const scripts = {
   register: () => import('./register.js'),
   'new-topic': () => import('./new-topic.js'),
   member: () => import('./member.js'),
+  'forgot-password': () => import('./forgot-password.js'),
 };
 
 localizeDates(document);

@@ -173,3 +173,15 @@ export async function signOut() {
 export async function confirmSignUp(username, code) {
   return cognito('ConfirmSignUp', { Username: username, ConfirmationCode: code });
 }
+
+// --- a forgotten password (forgot-password.js) ---
+// Cognito mails a code to the account's address; the answer is the same whether the account
+// exists or not (the app client prevents user existence errors).
+
+export async function forgotPassword(username) {
+  return cognito('ForgotPassword', { Username: username });
+}
+
+export async function confirmForgotPassword(username, code, password) {
+  return cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
+}
