@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from . import attachments, cursors, schema
 from .errors import Busy
@@ -38,6 +38,8 @@ from .identity import Member
 from .media import media_url
 from .models import ForumItem, Post, PostAttachment, Profile, Topic, UserPostsIndex
 from .profiles import ensure_profile
+
+T = TypeVar("T")
 
 POSTS_PER_PAGE = 500
 # Characters of Markdown a page carries at most, counted as JSON writes them (escapes
@@ -163,34 +165,53 @@ def _posts(profile: Profile, after: str | None) -> Chunk:
             schema.removed_posts_gsi_pk(profile.user_id),
         )
     ]
-    if any(more and not found for found, more in reads):
-        # More, but nothing given (DynamoDB does not, without a filter): where it stands is not
-        # known, so nothing after the cursor can be given in order. Try again.
-        raise Busy()
-    # Past the last key of a partition that has more, the other's posts may not be in order.
-    bounds = [str(found[-1].gsi2sk) for found, more in reads if more]
-    bound = min(bounds) if bounds else None
-    candidates = sorted(
-        (post for found, _more in reads for post in found),
+    taken, more = in_order(
+        reads,
         key=lambda post: str(post.gsi2sk),
+        size=lambda post: len(json.dumps(post.body)),
+        limit=POSTS_PER_PAGE,
+        budget=TEXT_BUDGET,
     )
-    if bound is not None:
-        candidates = [post for post in candidates if str(post.gsi2sk) <= bound]
-    taken: list[Post] = []
-    text = 0
-    for post in candidates[:POSTS_PER_PAGE]:
-        size = len(json.dumps(post.body))
-        if taken and text + size > TEXT_BUDGET:
-            break
-        taken.append(post)
-        text += size
-    more = len(taken) < len(candidates) or any(more for _found, more in reads)
     titles = _titles(post.topic_id for post in taken)
     return Chunk(
         posts=[_exported(post, titles.get(post.topic_id, "")) for post in taken],
         uploads=[upload for post in taken for upload in _uploads_of(post)],
         after=str(taken[-1].gsi2sk) if more else None,
     )
+
+
+def in_order(
+    reads: Sequence[tuple[Sequence[T], bool]],
+    *,
+    key: Callable[[T], str],
+    size: Callable[[T], int],
+    limit: int,
+    budget: int,
+) -> tuple[list[T], bool]:
+    """Merge reads of partitions in one key order (each: its items from the cursor on, in
+    order, and whether it has more) into one page: at most ``limit`` items and ``budget`` of
+    their sizes (but at least one), and whether anything is left after it.
+
+    A partition that has more is known only up to its last item: past the first such bound the
+    others' items are left for the next page, which starts after the last item given here.
+    """
+    if any(more and not found for found, more in reads):
+        # More, but nothing given (DynamoDB does not, without a filter): where it stands is not
+        # known, so nothing after the cursor can be given in order. Try again.
+        raise Busy()
+    bounds = [key(found[-1]) for found, more in reads if more]
+    candidates = sorted((item for found, _more in reads for item in found), key=key)
+    if bounds:
+        candidates = [item for item in candidates if key(item) <= min(bounds)]
+    taken: list[T] = []
+    used = 0
+    for item in candidates[:limit]:
+        cost = size(item)
+        if taken and used + cost > budget:
+            break
+        taken.append(item)
+        used += cost
+    return taken, len(taken) < len(candidates) or bool(bounds)
 
 
 def _query(partition: str, after: str | None) -> tuple[list[Post], bool]:
