@@ -59,7 +59,7 @@ Indexes:
   user_posts    gsi2pk = USER#{user_id};   gsi2sk = {created_at}#{topic_id}#{number}
                 for a post; a removed post moves to gsi2pk = REMOVED#{user_id} under the same
                 gsi2sk, off the member's page but still theirs to export (forum.export).
-                (Posts removed before that left the index; a backfill would bring them back.)
+                (Posts removed before that left the index: forum.removed_posts puts them back.)
 """
 
 from __future__ import annotations

@@ -253,3 +253,30 @@ def test_a_page_costs_the_same_few_requests_whatever_the_history(
     finally:
         faults.events.unregister("provide-client-params.dynamodb.Query", record)
     assert [params["Limit"] for params in sent] == [small_pages + 1] * 2
+
+
+def test_posts_removed_before_they_kept_their_index_are_put_back_once(
+    call: Caller, table: Any, board: dict[str, Any]
+) -> None:
+    from forum.removed_posts import index_removed_posts
+
+    # Given a reply removed as removals used to: out of the user_posts index altogether
+    topic = new_topic(call, board["id"], "T", "opening")
+    reply(call, topic["id"], "said and regretted")
+    assert call("DELETE", f"/api/topics/{topic['id']}/posts/2", claims=MEMBER).status == 204
+    table.update_item(
+        Key={"pk": f"TOPIC#{topic['id']}", "sk": "POST#0000000002"},
+        UpdateExpression="REMOVE gsi2pk, gsi2sk",
+    )
+    assert [post["number"] for page in pages(call) for post in page["posts"]] == [1]
+    # When the backfill runs, twice
+    assert index_removed_posts() == 1
+    assert index_removed_posts() == 0
+    # Then the export has the removed reply again, with its text, once
+    posts = [post for page in pages(call) for post in page["posts"]]
+    assert [(post["number"], post["removed"], post["body"]) for post in posts] == [
+        (1, False, "opening"),
+        (2, True, "said and regretted"),
+    ]
+    # And the member's public page still lists only the opening post
+    assert [post["number"] for post in call("GET", "/api/users/member").json["posts"]] == [1]
