@@ -186,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in rekey_old_claims():
         log.warning("the username %s has a look-alike member; its claim stays as it was", name)
+    # And posts removed before removal kept them in the user_posts index: put them back once.
+    from forum.removed_posts import index_removed_posts
+
+    index_removed_posts()
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions

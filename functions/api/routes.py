@@ -45,6 +45,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/accounts", auth=False),
     Route("GET", "/api/me", auth=True),
     Route("PATCH", "/api/me", auth=True),
+    Route("GET", "/api/me/export", auth=True),
     Route("GET", "/api/users/{username}", auth=False),
     Route("POST", "/api/users/{username}/ban", auth=True),
     Route("DELETE", "/api/users/{username}/ban", auth=True),

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from forum import paging, schema
+from forum.export import ExportPage as ExportedPage
 from forum.media import media_url
 from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
 from forum.profiles import avatar_thumb_url, is_banned
@@ -15,6 +16,7 @@ from forum.profiles import avatar_thumb_url, is_banned
 from .schemas.attachments import AttachmentOut
 from .schemas.boards import BoardLastPost, BoardOut
 from .schemas.common import PersonOut, UnderWay
+from .schemas.export import ExportPage, ExportPostOut, ExportTopic, ExportUploadOut
 from .schemas.members import BanOut, MemberOut, MemberPostOut, MeOut, TopicRef
 from .schemas.posts import AuthorCard, PagePostOut, PostOut
 from .schemas.topics import BoardRef, TopicHeader, TopicLastPost, TopicSummary
@@ -183,6 +185,26 @@ def member_post_out(post: Post, topic: Topic) -> MemberPostOut:
         created_at=post.created_at,
         edited_at=post.edited_at,
         body_html=post.body_html,
+    )
+
+
+def export_page(page: ExportedPage) -> ExportPage:
+    return ExportPage(
+        member=me_out(page.profile),
+        posts=[
+            ExportPostOut(
+                topic=ExportTopic(id=post.topic_id, title=post.topic_title),
+                number=post.number,
+                body=post.body,
+                created_at=post.created_at,
+                edited_at=post.edited_at,
+                edited_by=post.edited_by,
+                removed=post.removed,
+            )
+            for post in page.posts
+        ],
+        uploads=[ExportUploadOut(**vars(upload)) for upload in page.uploads],
+        next_cursor=page.next_cursor,
     )
 
 

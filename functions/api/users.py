@@ -1,4 +1,4 @@
-"""/api/users and /api/me: members' profiles, bans and the moderator role."""
+"""/api/users and /api/me: members' profiles, bans, the moderator role, and a member's export."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from forum import moderation, profiles
+from forum import export, moderation, profiles
 from forum.models import Profile
 
 from .auth import require_member
 from .params import Cursor
 from .responses import answers, empty, ok
+from .schemas.export import ExportPage
 from .schemas.members import BanIn, MeIn, MemberPage, MeOut, ModeratedMember
-from .shaping import ban_out, me_out, member_out, member_post_out
+from .shaping import ban_out, export_page, me_out, member_out, member_post_out
 
 router = Router()
 
@@ -73,6 +74,16 @@ def change_me(body: MeIn) -> MeOut:
         **changes,
     )
     return me_out(profile)
+
+
+@router.get(
+    "/api/me/export",
+    summary="Your data, one page at a time: profile, every post you wrote, your images",
+    responses=answers(ok(), problems=(401,)),
+)
+def export_me(cursor: Cursor = None) -> ExportPage:
+    member = require_member(router.current_event)
+    return export_page(export.export_page(member, cursor or None))
 
 
 @router.post(

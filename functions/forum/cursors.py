@@ -1,4 +1,4 @@
-"""Opaque paging cursors: a board's topic list and a member's posts.
+"""Opaque paging cursors: a board's topic list, a member's posts, and a member's export.
 
 A cursor names the last item of the page before, by its place in the index's order. It is
 checked strictly on the way back in: a cursor that was not made here is a 400, never a 500.
@@ -6,6 +6,10 @@ Strictly means exactly what ``encode`` makes: unpadded URL-safe base64 (the deco
 otherwise skip characters outside its alphabet) of a JSON list holding one key of the index's
 form, in ASCII digits (Python's ``\\d`` takes any script's) and with nothing after it (``$``
 takes a final line break), so a forged cursor never reaches DynamoDB.
+
+A cursor of a document made of sections (forum.export) names the section it is in and the key
+it points after there (none at a section's start): ``{section}:{key}``, each section's key
+checked against that section's own form.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Mapping
 
 from .errors import BadRequest
 from .i18n import _
@@ -25,7 +30,8 @@ _ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 # schema.topic_order_key: {pinned}#{last activity}#{topic_id}
 _ORDER_KEY = re.compile(rf"[01]#{_ISO}#{ID}", re.ASCII)
 # schema.user_post_key: {created_at}#{topic_id}#{number:010d}
-_USER_POST_KEY = re.compile(rf"{_ISO}#{ID}#[0-9]{{{POST_NUMBER_DIGITS}}}", re.ASCII)
+USER_POST_KEY = re.compile(rf"{_ISO}#{ID}#[0-9]{{{POST_NUMBER_DIGITS}}}", re.ASCII)
+_SECTION_NAME = re.compile(r"[a-z_]+", re.ASCII)
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
@@ -66,10 +72,33 @@ def topic_id_of(order_key: str) -> str:
 
 def decode_user_post(cursor: str) -> str:
     """The user_posts key (created_at#topic_id#number) the cursor points after."""
-    return _decode(cursor, _USER_POST_KEY, _("the member's first page of posts"))
+    return _decode(cursor, USER_POST_KEY, _("the member's first page of posts"))
 
 
 def user_post_of(key: str) -> tuple[str, int]:
     """The topic id and post number a user_posts key names."""
     _created, topic_id, number = key.rsplit("#", 2)
     return topic_id, int(number)
+
+
+def encode_section(section: str, key: str | None) -> str:
+    """The cursor of a place in a sectioned document: after ``key`` in ``section``."""
+    if not _SECTION_NAME.fullmatch(section):
+        raise ValueError(f"not a section name: {section!r}")
+    return encode(f"{section}:{key or ''}")
+
+
+def decode_section(
+    cursor: str, keys: Mapping[str, re.Pattern[str]], where: str
+) -> tuple[str, str | None]:
+    """The section a cursor of ``encode_section`` names and the key in it (None: its start).
+
+    ``keys`` holds each section's form of key: a cursor naming another section, or a key of
+    another form, is not valid.
+    """
+    pattern = re.compile(
+        "|".join(f"(?:{re.escape(name)}:(?:{key.pattern})?)" for name, key in keys.items()),
+        re.ASCII,
+    )
+    section, key = _decode(cursor, pattern, where).split(":", 1)
+    return section, key or None

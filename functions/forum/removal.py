@@ -106,17 +106,17 @@ def _release_images(tx: Transaction, post: Post) -> None:
 
 
 def _mark_removed(tx: Transaction, name: str, member: Member, post: Post) -> None:
-    """The post's own update, unless someone removed it first: out of the user_posts index too
-    (a member's page lists only posts that are there), and without its images, which are
-    released with it (``_release_images``)."""
+    """The post's own update, unless someone removed it first: out of the author's partition of
+    the user_posts index (a member's page lists only posts that are there) into their removed
+    posts' one, under the same key (their export still finds it), and without its images,
+    which are released with it (``_release_images``)."""
     tx.update(
         name,
         post,
         actions=[
             Post.removed.set(True),
             Post.removed_by.set(person(member.user_id, member.name)),
-            Post.gsi2pk.remove(),
-            Post.gsi2sk.remove(),
+            Post.gsi2pk.set(schema.removed_posts_gsi_pk(post.author.id)),
             Post.attachments.remove(),
         ],
         condition=Post.removed == False,  # noqa: E712

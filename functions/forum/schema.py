@@ -57,6 +57,9 @@ Indexes:
                 topic, "~" for the board itself, so one descending Query yields the board and
                 then its topics pinned first, newest activity first.
   user_posts    gsi2pk = USER#{user_id};   gsi2sk = {created_at}#{topic_id}#{number}
+                for a post; a removed post moves to gsi2pk = REMOVED#{user_id} under the same
+                gsi2sk, off the member's page but still theirs to export (forum.export).
+                (Posts removed before that left the index: forum.removed_posts puts them back.)
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ PRESENCE_SK_PREFIX = "PRESENCE#"
 VIEWER_SK_PREFIX = "VIEWER#"
 BOARD_GSI_PREFIX = "BOARD#"
 USER_GSI_PREFIX = "USER#"
+REMOVED_POSTS_GSI_PREFIX = "REMOVED#"
 USER_PK_PREFIX = "USER#"
 PROFILE_SK = "PROFILE"
 USERNAME_PK_PREFIX = "USERNAME#"
@@ -137,6 +141,11 @@ def topic_order_key(pinned: bool, last_activity: str, topic_id: str) -> str:
 
 def user_gsi_pk(user_id: str) -> str:
     return f"{USER_GSI_PREFIX}{user_id}"
+
+
+def removed_posts_gsi_pk(user_id: str) -> str:
+    """Where a member's removed posts are in the user_posts index."""
+    return f"{REMOVED_POSTS_GSI_PREFIX}{user_id}"
 
 
 def user_post_key(created_at: str, topic_id: str, number: int) -> str:

@@ -49,6 +49,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST /api/topics/{topic_id}/heartbeat/member": (401, 401, 200, 200, 200, 200, 200, 200),
     "GET /api/me": (401, 401, 200, 200, 200, 200, 200, 200),
     "PATCH /api/me": (401, 401, 200, 200, 200, 200, 200, 403),
+    # A member's own data is theirs to read, banned or not.
+    "GET /api/me/export": (401, 401, 200, 200, 200, 200, 200, 200),
     "POST /api/uploads": (401, 401, 201, 201, 201, 201, 201, 403),
     "POST /api/users/{username}/ban": (401, 401, 403, 403, 403, 200, 200, 403),
     "DELETE /api/users/{username}/ban": (401, 401, 403, 403, 403, 204, 204, 403),

@@ -80,11 +80,13 @@ def test_removing_a_topic_takes_every_post_of_it_off_the_counts(call, table, top
     # Then the starter loses the topic and its post, the replier their remaining reply
     assert counts(table, "user-member") == (0, 0)
     assert counts(table, "user-other") == (0, 0)
-    # And every post of the topic is marked removed and out of the members' index
+    # And every post of the topic is marked removed and out of its author's partition of the
+    # members' index, in their removed posts' one (their export reads it)
     posts = [item for item in all_items(table) if item["sk"].startswith("POST#")]
     assert len(posts) == 3
     assert all(post["removed"] for post in posts)
-    assert not any("gsi2pk" in post for post in posts)
+    assert not any(post["gsi2pk"].startswith("USER#") for post in posts)
+    assert all(post["gsi2pk"] == f"REMOVED#{post['author']['id']}" for post in posts)
     topic_item = table.get_item(Key={"pk": f"TOPIC#{topic['id']}", "sk": "TOPIC"})["Item"]
     assert "removing_posts" not in topic_item
     # And removing it again finds nothing
