@@ -10,6 +10,8 @@ const scripts = {
   register: () => import('./register.js'),
   'new-topic': () => import('./new-topic.js'),
   member: () => import('./member.js'),
+  // The member's own account settings (/account).
+  account: () => import('./account-page.js'),
 };
 
 localizeDates(document);
