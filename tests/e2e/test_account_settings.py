@@ -8,9 +8,11 @@ the tests that follow.
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
@@ -179,3 +181,75 @@ def test_a_guest_is_asked_to_sign_in(visitor: Visitor) -> None:
     page.locator("[data-account-guest]").wait_for()
     assert page.locator("[data-account-settings]").is_hidden()
     assert expected_problems(guest.problems) == []
+
+
+def test_a_member_downloads_their_data_as_one_json_file(
+    visitor: Visitor, client: ForumClient
+) -> None:
+    username = new_member(client)
+    member = visitor()
+    page = settings_of(member, username)
+    section = page.locator("section", has=page.get_by_role("heading", name="Your data"))
+    offered = "/api/me/export" in client.request("GET", "/api/openapi.json").json["paths"]
+    if not offered:
+        # Until the API has the export, the button says what the API answered.
+        section.get_by_role("button", name="Download my data").click()
+        error = section.locator("[data-error]")
+        error.wait_for()
+        assert error.inner_text()
+        return
+    with page.expect_download() as download_info:
+        section.get_by_role("button", name="Download my data").click()
+    download = download_info.value
+    assert download.suggested_filename == f"forum-export-{username}.json"
+    exported = json.loads(Path(download.path()).read_text())
+    assert exported["member"]["username"] == username
+    assert isinstance(exported["posts"], list) and isinstance(exported["uploads"], list)
+    assert "next_cursor" not in exported
+    section.locator("[data-done]", has_text="Your data is downloaded.").wait_for()
+    assert expected_problems(member.problems) == []
+
+
+def test_the_download_gathers_every_page_of_the_export(
+    visitor: Visitor, client: ForumClient
+) -> None:
+    # The export answers one page at a time; the page follows next_cursor until it is null.
+    # The API's own pages are tested with it (tests/api); here they are served to the browser
+    # as the API shapes them, to see the page put them together.
+    username = new_member(client)
+    member = visitor()
+    page = settings_of(member, username)
+    pages = {
+        None: {
+            "member": {"username": username},
+            "posts": [{"id": "p1"}],
+            "uploads": [],
+            "next_cursor": "two",
+        },
+        "two": {
+            "member": {"username": username},
+            "posts": [{"id": "p2"}],
+            "uploads": [{"id": "u1"}],
+            "next_cursor": None,
+        },
+    }
+    asked: list[tuple[str | None, bool]] = []
+
+    def answer(route: Any) -> None:
+        cursor = parse_qs(urlsplit(route.request.url).query).get("cursor", [None])[0]
+        signed = route.request.headers.get("authorization", "").startswith("Bearer ")
+        asked.append((cursor, signed))
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(pages[cursor]))
+
+    page.route("**/api/me/export*", answer)
+    section = page.locator("section", has=page.get_by_role("heading", name="Your data"))
+    with page.expect_download() as download_info:
+        section.get_by_role("button", name="Download my data").click()
+    exported = json.loads(Path(download_info.value.path()).read_text())
+    # Every page asked for as the member, the second with the first's cursor
+    assert asked == [(None, True), ("two", True)]
+    assert exported["member"] == {"username": username}
+    assert [post["id"] for post in exported["posts"]] == ["p1", "p2"]
+    assert exported["uploads"] == [{"id": "u1"}]
+    assert download_info.value.suggested_filename == f"forum-export-{username}.json"
+    assert expected_problems(member.problems) == []
