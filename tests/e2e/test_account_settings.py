@@ -21,7 +21,7 @@ from PIL import Image
 from local.client import ForumClient
 from local.seed import create_user
 
-from ..local.conftest import PASSWORD
+from ..local.conftest import PASSWORD, Runtime
 from .conftest import Visit, Visitor, expected_problems
 
 _numbers = itertools.count()
@@ -92,10 +92,29 @@ def test_a_wrong_current_password_is_refused_in_words(
     ] == []
 
 
-def test_a_member_asks_for_a_new_email_address(visitor: Visitor, client: ForumClient) -> None:
+def email_code(forum: Runtime, username: str) -> str:
+    # No mail goes out locally: the runtime logs the code Cognito would have sent.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        for line in reversed(forum.output):
+            if f"email change of {username}:" in line:
+                return line.split("new address is ")[1].split()[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no email code for {username} in the runtime's log")
+
+
+def test_a_new_email_address_is_the_members_once_its_code_comes_back(
+    visitor: Visitor, client: ForumClient, forum: Runtime
+) -> None:
     username = new_member(client)
     old = f"{username}@forum.invalid"
     new = f"{username}.new@forum.invalid"
+    pool_id = client.config["cognito"]["user_pool_id"]
+
+    def address() -> dict[str, str]:
+        user = client.cognito().admin_get_user(UserPoolId=pool_id, Username=username)
+        return {item["Name"]: item["Value"] for item in user["UserAttributes"]}
+
     member = visitor()
     page = settings_of(member, username)
     assert page.locator("[data-current-email]").inner_text() == old
@@ -103,21 +122,31 @@ def test_a_member_asks_for_a_new_email_address(visitor: Visitor, client: ForumCl
     page.fill("#email-new", old)
     page.locator("#email-form").get_by_role("button", name="Change email address").click()
     assert page.locator("#email-form [data-error]").inner_text() == "That is already your address."
-    # A new one: Cognito is asked to send a code there, and the page asks for it, saying that
-    # the old address stays until then
+    # A new one: a code is sent there, and the page asks for it, saying the old address stays
     page.fill("#email-new", new)
     page.locator("#email-form").get_by_role("button", name="Change email address").click()
     page.wait_for_selector("#email-code-form:visible")
     pending = page.locator("[data-email-pending]").inner_text()
     assert new in pending and f"your address stays {old}" in pending
-    assert page.locator("[data-current-email]").inner_text() == old
-    # Cognito got the change. moto applies it at once and sends no code (the README's moto
-    # gaps); AWS keeps the old address until the code comes back (the pool's
-    # AttributesRequireVerificationBeforeUpdate, tests/infra/test_auth.py).
-    pool_id = client.config["cognito"]["user_pool_id"]
-    attributes = client.cognito().admin_get_user(UserPoolId=pool_id, Username=username)
-    assert {"Name": "email", "Value": new} in attributes["UserAttributes"]
-    assert expected_problems(member.problems) == []
+    # and it does stay, until the code comes back
+    assert address()["email"] == old
+    code = email_code(forum, username)
+    page.fill("#email-code", "000000" if code != "000000" else "111111")
+    page.locator("#email-code-form").get_by_role("button", name="Confirm the new address").click()
+    error = page.locator("#email-code-form [data-error]")
+    error.wait_for()
+    assert error.inner_text().startswith("That code is not right")
+    assert address()["email"] == old
+    page.fill("#email-code", code)
+    page.locator("#email-code-form").get_by_role("button", name="Confirm the new address").click()
+    page.locator("[data-email-done]", has_text=f"Your address is now {new}.").wait_for()
+    assert page.locator("[data-current-email]").inner_text() == new
+    assert page.locator("#email-code-form").is_hidden()
+    assert address()["email"] == new and address()["email_verified"] == "true"
+    # Cognito's 400 for the wrong code is the browser's console error; nothing else went wrong
+    assert [
+        text for text in expected_problems(member.problems) if "status of 400" not in text
+    ] == []
 
 
 def test_signing_out_everywhere_ends_every_session(visitor: Visitor, client: ForumClient) -> None:
