@@ -22,7 +22,16 @@ from local.client import ForumClient
 from local.seed import create_user
 
 from ..local.conftest import PASSWORD, Runtime
-from .conftest import Visit, Visitor, expected_problems
+from .conftest import (
+    AXE,
+    DESKTOP,
+    PHONE,
+    Visit,
+    Visitor,
+    axe_violations,
+    expected_problems,
+    screenshot,
+)
 
 _numbers = itertools.count()
 
@@ -281,4 +290,21 @@ def test_the_download_gathers_every_page_of_the_export(
     assert [post["id"] for post in exported["posts"]] == ["p1", "p2"]
     assert exported["uploads"] == [{"id": "u1"}]
     assert download_info.value.suggested_filename == f"forum-export-{username}.json"
+    assert expected_problems(member.problems) == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
+def test_the_settings_page_is_accessible_at_both_widths(
+    visitor: Visitor, client: ForumClient, viewport: dict[str, int]
+) -> None:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm ci` (package.json devDependencies)")
+    username = new_member(client)
+    member = visitor(viewport)
+    page = settings_of(member, username)
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == []
+    width = viewport["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    screenshot(page, f"account-{width}")
     assert expected_problems(member.problems) == []
