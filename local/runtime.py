@@ -135,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     from .aws import LocalAws
+    from .cognito_email import install as wait_for_email_codes
     from .stack import REGION, deploy
     from .template import load_template
+
+    # A changed email address waits for its code, as in Cognito (the account page).
+    wait_for_email_codes()
 
     # Flood control and the sign-up limits as the stack configures them, unless this process's
     # own environment says otherwise (the tests and `make load` post faster than people do).

@@ -1,12 +1,12 @@
 """The pages of forms the scripts fill in: signing in, registering, a forgotten password,
-starting a topic."""
+starting a topic, and the member's own account settings."""
 
 from __future__ import annotations
 
 from forum import boards
 from forum.i18n import _
 
-from .common import FORM_CACHE, SITE_NAME, Head, Page, board_row, require_id
+from .common import FORM_CACHE, NO_STORE, SITE_NAME, Head, Page, board_row, require_id
 from .urls import login_url, new_topic_url
 
 
@@ -106,4 +106,28 @@ def new_topic(board_id: str | None) -> Page:
         ),
         {"board": board_row(found), "login_url": login_url(path)},
         data={"page": "new-topic", "board-id": board_id},
+    )
+
+
+# --- the account settings page -----------------------------------------------------------------
+
+
+def account() -> Page:
+    """/account: the signed-in member's settings (password, email, sign-out everywhere, profile,
+    their data). The page is the same for everyone and names nobody; its script (account-page.js)
+    fills it in from the member's own session. Never stored, by CloudFront or the browser: it is
+    where a member's address and profile are shown once the script has run.
+    """
+    return Page(
+        "account.html",
+        Head(
+            title=_("Account settings"),
+            description=_("Your password, email address, profile and data on %(site)s.")
+            % {"site": SITE_NAME},
+            path="/account",
+            indexable=False,
+        ),
+        {"login_url": "/login?next=/account"},
+        cache=NO_STORE,
+        data={"page": "account"},
     )

@@ -146,12 +146,19 @@ def new_topic() -> Response[str]:
     return page_response(forms.new_topic(_query("board")))
 
 
+# The member's own account settings (issue 14).
+@app.route("/account", method=READ_METHODS)
+def account() -> Response[str]:
+    return page_response(forms.account())
+
+
 ROBOTS = """User-agent: *
 Disallow: /api/
 Disallow: /login
 Disallow: /register
 Disallow: /forgot-password
 Disallow: /new-topic
+Disallow: /account
 Disallow: /t/*/previous
 Disallow: /t/*/next
 """

@@ -198,3 +198,15 @@ def test_with_a_sender_cognito_mails_through_ses() -> None:
 def test_a_sender_that_cannot_be_is_refused_at_synth(context: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="forum:mailFrom"):
         auth_template(context)
+
+
+def test_a_changed_email_address_waits_for_its_code_and_the_old_one_stays(
+    synth: Synthesis,
+) -> None:
+    # The account page changes the address with UpdateUserAttributes: until the code mailed to
+    # the new address is given back (VerifyUserAttribute), members still sign in, and get their
+    # mail, at the old one.
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    settings = pool["Properties"]["UserAttributeUpdateSettings"]
+
+    assert settings == {"AttributesRequireVerificationBeforeUpdate": ["email"]}

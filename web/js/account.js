@@ -1,5 +1,6 @@
 // The header's account links: "Sign in · Register" for guests, the member's name and
-// "Sign out" once signed in. The page itself is the same for everyone; this is the only change.
+// "Sign out" once signed in, with a link to their account settings. The page itself is the same
+// for everyone; this is the only change.
 
 import { el } from './dom.js';
 import { member, signOut } from './session.js';
@@ -25,8 +26,15 @@ export function renderAccount() {
   });
   nav.replaceChildren(
     el('span', { class: 'who' }, 'Signed in as ', el('a', { href: `/u/${encodeURIComponent(who.username)}` }, who.username)),
+    settingsLink(),
     out,
   );
+}
+
+// The member's own account settings (/account), beside their name.
+function settingsLink() {
+  const here = location.pathname === '/account';
+  return el('a', { href: '/account', 'aria-current': here ? 'page' : undefined, dataset: { settingsLink: '' } }, 'Account');
 }
 
 window.addEventListener('forum:session', renderAccount);

@@ -11,6 +11,8 @@ const scripts = {
   'new-topic': () => import('./new-topic.js'),
   member: () => import('./member.js'),
   'forgot-password': () => import('./forgot-password.js'),
+  // The member's own account settings (/account).
+  account: () => import('./account-page.js'),
 };
 
 localizeDates(document);

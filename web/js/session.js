@@ -15,7 +15,8 @@ export class CognitoError extends Error {
   }
 }
 
-async function cognito(action, body) {
+// Calls made with a member's access token name no client (Cognito takes the token alone).
+async function cognito(action, body, { client = true } = {}) {
   const settings = (await config()).cognito;
   const endpoint = settings.endpoint.endsWith('/') ? settings.endpoint : `${settings.endpoint}/`;
   let response;
@@ -26,7 +27,7 @@ async function cognito(action, body) {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': `AWSCognitoIdentityProviderService.${action}`,
       },
-      body: JSON.stringify({ ClientId: settings.client_id, ...body }),
+      body: JSON.stringify(client ? { ClientId: settings.client_id, ...body } : body),
     });
   } catch {
     throw new CognitoError('Unreachable', 'The sign-in service cannot be reached; check your connection.');
@@ -184,4 +185,38 @@ export async function forgotPassword(username) {
 
 export async function confirmForgotPassword(username, code, password) {
   return cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
+}
+
+// --- The member's own account (/account, account-page.js): calls made with their access token.
+
+async function asSignedIn(action, body = {}) {
+  const token = await accessToken();
+  if (!token) throw new CognitoError('NotSignedIn', 'Sign in to do this.');
+  return cognito(action, { AccessToken: token, ...body }, { client: false });
+}
+
+/** The member's attributes as Cognito keeps them ({email, email_verified, ...}). */
+export async function accountAttributes() {
+  const answer = await asSignedIn('GetUser');
+  return Object.fromEntries((answer.UserAttributes || []).map(({ Name, Value }) => [Name, Value]));
+}
+
+export async function changePassword(previous, proposed) {
+  await asSignedIn('ChangePassword', { PreviousPassword: previous, ProposedPassword: proposed });
+}
+
+/** Ask for a new email address: Cognito mails a code there; the old address stays until then. */
+export async function changeEmail(email) {
+  const answer = await asSignedIn('UpdateUserAttributes', { UserAttributes: [{ Name: 'email', Value: email }] });
+  return (answer.CodeDeliveryDetailsList || [])[0] || null;
+}
+
+export async function confirmEmail(code) {
+  await asSignedIn('VerifyUserAttribute', { AttributeName: 'email', Code: code });
+}
+
+/** Every session of the member's ends (their refresh tokens stop working); this one too. */
+export async function signOutEverywhere() {
+  await asSignedIn('GlobalSignOut');
+  write(null);
 }

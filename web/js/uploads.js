@@ -165,3 +165,22 @@ export function setupUploads(form, changed) {
     },
   };
 }
+
+// --- An avatar (the account page): one picture, uploaded as an avatar (square crops), its
+// attachment returned once its images are made.
+
+export async function uploadAvatar(file, onProgress = () => {}) {
+  if (!ACCEPTED.includes(file.type)) throw new Error('Only JPEG, PNG, WebP, GIF and HEIC images can be used.');
+  const settings = await config();
+  if (settings.max_upload_bytes && file.size > settings.max_upload_bytes) {
+    throw new Error(`The image is larger than ${Math.round(settings.max_upload_bytes / 1048576)} MB.`);
+  }
+  const ticket = await asMember('/api/uploads', {
+    method: 'POST',
+    body: { filename: file.name, content_type: file.type, size: file.size, purpose: 'avatar' },
+  });
+  const id = ticket.attachment_id ?? ticket.id ?? ticket.attachment?.id;
+  await sendToStorage(ticket.upload ?? { url: ticket.url, fields: ticket.fields }, file, onProgress);
+  const attachment = await whenReady(id);
+  return { ...attachment, id };
+}
