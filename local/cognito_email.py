@@ -5,7 +5,8 @@ Cognito, for a pool whose ``UserAttributeUpdateSettings`` name ``email``
 (``AttributesRequireVerificationBeforeUpdate``, CDK's ``keepOriginal``), keeps the old address
 until the code mailed to the new one comes back. The account page (/account) relies on that, so
 the runtime does the same in front of moto: the new address waits, with its code, and the code
-is printed in the runtime's log (no mail goes out locally); ``VerifyUserAttribute`` with it
+is mailed to it in the local mailbox (``/_dev/mail``, local/mailbox.py) and printed in the
+runtime's log (no mail goes out locally); ``VerifyUserAttribute`` with it
 makes the new address the member's, verified. Pending changes live in memory only: a restart
 forgets them, and the member asks again.
 """
@@ -22,12 +23,18 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from .mailbox import Mailbox
+
 log = logging.getLogger("forum.cognito")
 
 # (pool id, username) -> (the new address, its code)
 _pending: dict[tuple[str, str], tuple[str, str]] = {}
 _lock = threading.Lock()
 _update_user_attributes = CognitoIdpResponse.update_user_attributes
+_mailbox: Mailbox | None = None
+# What Cognito mails for a new address when the pool names no message of its own.
+SUBJECT = "Your verification code"
+MESSAGE = "Your verification code is {####}"
 
 
 def _holder(backend: CognitoIdpBackend, access_token: str) -> tuple[CognitoIdpUserPool, str]:
@@ -67,11 +74,15 @@ def update_user_attributes(self: CognitoIdpResponse) -> Any:
     code = f"{secrets.randbelow(900_000) + 100_000}"
     with _lock:
         _pending[(pool.id, username)] = (email, code)
-    log.info(
-        "email change of %s: the code for the new address is %s (no mail is sent locally)",
-        username,
-        code,
-    )
+    log.info("email change of %s: the code for the new address is %s", username, code)
+    if _mailbox is not None:
+        template = pool.extended_config.get("VerificationMessageTemplate") or {}
+        _mailbox.deliver(
+            to=email,
+            subject=str(template.get("EmailSubject") or SUBJECT),
+            text=str(template.get("EmailMessage") or MESSAGE).replace("{####}", code),
+            kind="cognito:email-change",
+        )
     return ActionResult(
         {
             "CodeDeliveryDetailsList": [
@@ -102,7 +113,10 @@ def verify_user_attribute(self: CognitoIdpResponse) -> Any:
     return EmptyResult()
 
 
-def install() -> None:
-    """Put the two calls in front of moto's (once; the runtime calls it at start)."""
+def install(mailbox: Mailbox | None = None) -> None:
+    """Put the two calls in front of moto's (once; the runtime calls it at start), mailing the
+    codes to ``mailbox``."""
+    global _mailbox
+    _mailbox = mailbox
     CognitoIdpResponse.update_user_attributes = update_user_attributes  # type: ignore[method-assign]
     CognitoIdpResponse.verify_user_attribute = verify_user_attribute  # type: ignore[attr-defined]

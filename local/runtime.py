@@ -139,9 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     from .stack import REGION, deploy
     from .template import load_template
 
-    # A changed email address waits for its code, as in Cognito (the account page).
-    wait_for_email_codes()
-
     # Flood control and the sign-up limits as the stack configures them, unless this process's
     # own environment says otherwise (the tests and `make load` post faster than people do).
     limits = (
@@ -160,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
 
     mailbox = Mailbox(args.state_dir / "mail.jsonl")
     keep_cognito_mail(mailbox)
+    # A changed email address waits for its code, as in Cognito (the account page).
+    wait_for_email_codes(mailbox)
     endpoint = aws.start()
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     log.info("local AWS (moto) at %s", endpoint)
