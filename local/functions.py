@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .stack import ACCOUNT, REGION, Function
+from .deployed import Function
+from .stack import ACCOUNT, REGION
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

@@ -24,11 +24,11 @@ from forum.origin import ORIGIN_HEADER
 from forum.settings import ORIGIN_SECRET_ENV
 
 from .authorizer import JwtAuthorizer, Unauthorized
+from .deployed import HttpRoute
 from .events import build_event, from_result
 from .functions import Functions
 from .mailbox import Mailbox, mail_page
 from .routing import match
-from .stack import HttpRoute
 
 # API Gateway refuses request bodies above 10 MB.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024

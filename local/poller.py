@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .stack import REGION, QueueTrigger
+from .deployed import QueueTrigger
+from .stack import REGION
 
 log = logging.getLogger("forum.poller")
 # The moto server answers one request at a time, so a long poll (WaitTimeSeconds) would hold up

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .stack import HttpRoute
+from .deployed import HttpRoute
 
 
 def _match_path(template: str, path: str) -> dict[str, str] | None:

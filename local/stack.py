@@ -7,7 +7,7 @@ and environment, the HTTP API's routes and JWT authorizer, the queues' event sou
 CloudFront's response headers). Each resource type has a small creator in ``CREATORS``; a type
 not there has no local counterpart and is passed over. Creating is idempotent: a restart finds
 what it made before. Reading the template (its resources in order, their names, ``Ref`` and
-``Fn::GetAtt``) is local/template.py's.
+``Fn::GetAtt``) is local/template.py's; what the runtime learns of the stack, local/deployed.py's.
 
 A table's stream is created (moto records it), but a mapping that reads a stream is skipped,
 with a log line: only removing an attachment item would invoke its function, and the only thing
@@ -19,73 +19,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from .deployed import Function, HttpRoute, JwtConfig, LocalStack, QueueTrigger
 from .template import ACCOUNT, REGION, Resolver, Resource, Template, local_name
 
-__all__ = ["ACCOUNT", "REGION", "Function", "HttpRoute", "LocalStack", "QueueTrigger", "deploy"]
+__all__ = ["ACCOUNT", "REGION", "deploy"]
 
 log = logging.getLogger("forum.stack")
-
-
-@dataclass(frozen=True)
-class Function:
-    logical_id: str
-    name: str
-    handler: str
-    environment: dict[str, str]
-    timeout: int
-    memory: int
-
-
-@dataclass(frozen=True)
-class HttpRoute:
-    route_key: str
-    function: str
-    jwt: bool
-
-    @property
-    def method(self) -> str:
-        return "ANY" if self.route_key == "$default" else self.route_key.split(" ", 1)[0]
-
-    @property
-    def path(self) -> str:
-        return "" if self.route_key == "$default" else self.route_key.split(" ", 1)[1]
-
-
-@dataclass(frozen=True)
-class JwtConfig:
-    issuer: str
-    audiences: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class QueueTrigger:
-    queue_url: str
-    function: str
-    batch_size: int
-    report_failures: bool
-
-
-@dataclass
-class LocalStack:
-    """What the runtime needs to know about the stack once its resources exist."""
-
-    names: dict[str, str] = field(default_factory=dict)  # logical id → Ref value
-    arns: dict[str, str] = field(default_factory=dict)  # logical id → Arn
-    functions: dict[str, Function] = field(default_factory=dict)
-    routes: list[HttpRoute] = field(default_factory=list)
-    jwt: JwtConfig | None = None
-    triggers: list[QueueTrigger] = field(default_factory=list)
-    # Event source mappings the runtime does not emulate: logical id → why.
-    skipped: dict[str, str] = field(default_factory=dict)
-    stream_arns: dict[str, str] = field(default_factory=dict)  # table logical id → stream ARN
-    queue_urls: dict[str, str] = field(default_factory=dict)  # logical id → URL
-    outputs: dict[str, str] = field(default_factory=dict)
-    # CloudFront's response headers by path pattern, in the order CloudFront checks them;
-    # the default behavior's pattern is "*" and comes last.
-    response_headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 class _Deployment:

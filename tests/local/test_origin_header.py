@@ -10,9 +10,9 @@ from werkzeug.test import Client
 
 from forum.origin import ORIGIN_HEADER
 from forum.settings import ORIGIN_SECRET_ENV
+from local.deployed import Function, HttpRoute
 from local.functions import Functions
 from local.gateway import Gateway
-from local.stack import Function, HttpRoute
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from urllib.parse import unquote_plus
 import boto3
 import pytest
 
+from local.deployed import QueueTrigger
 from local.poller import poll_once
-from local.stack import QueueTrigger
 
 from ..factory import queue_with_dead_letters
 

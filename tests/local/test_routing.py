@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from local.deployed import HttpRoute
 from local.routing import match
-from local.stack import HttpRoute
 
 ROUTES = [
     HttpRoute("GET /api/boards", "api", jwt=False),

@@ -20,8 +20,8 @@ from PIL import Image
 from forum import attachments, processing, schema, storage
 from forum.models import Post, PostAttachment, Profile, person
 from forum.settings import MAX_UPLOAD_BYTES_ENV, get_settings
+from local.deployed import QueueTrigger
 from local.poller import poll_once
-from local.stack import QueueTrigger
 
 from ..unit.test_images import assert_no_metadata
 from .conftest import MEMBER, SHARED, Pipeline, needs_shared

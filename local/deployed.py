@@ -1,0 +1,66 @@
+"""What the local runtime knows of the stack once local/stack.py has made its resources: the
+functions with their handlers and environment, the HTTP API's routes and JWT authorizer, the
+queues' triggers, the names and ARNs made, and CloudFront's response headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    name: str
+    handler: str
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    route_key: str
+    function: str
+    jwt: bool
+
+    @property
+    def method(self) -> str:
+        return "ANY" if self.route_key == "$default" else self.route_key.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return "" if self.route_key == "$default" else self.route_key.split(" ", 1)[1]
+
+
+@dataclass(frozen=True)
+class JwtConfig:
+    issuer: str
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueueTrigger:
+    queue_url: str
+    function: str
+    batch_size: int
+    report_failures: bool
+
+
+@dataclass
+class LocalStack:
+    """What the runtime needs to know about the stack once its resources exist."""
+
+    names: dict[str, str] = field(default_factory=dict)  # logical id → Ref value
+    arns: dict[str, str] = field(default_factory=dict)  # logical id → Arn
+    functions: dict[str, Function] = field(default_factory=dict)
+    routes: list[HttpRoute] = field(default_factory=list)
+    jwt: JwtConfig | None = None
+    triggers: list[QueueTrigger] = field(default_factory=list)
+    # Event source mappings the runtime does not emulate: logical id → why.
+    skipped: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)  # table logical id → stream ARN
+    queue_urls: dict[str, str] = field(default_factory=dict)  # logical id → URL
+    outputs: dict[str, str] = field(default_factory=dict)
+    # CloudFront's response headers by path pattern, in the order CloudFront checks them;
+    # the default behavior's pattern is "*" and comes last.
+    response_headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
