@@ -16,7 +16,7 @@ from typing import Any
 
 from moto.cognitoidp.models import CognitoIdpUserPool, cognitoidp_backends
 
-from .cognito_triggers import TARGET_PREFIX
+from .cognito_triggers import cognito_request
 
 # The calls a member may make with the address, and where in each the name is.
 NAMED = {
@@ -57,25 +57,16 @@ def username_for(client_id: str, name: str) -> str | None:
 
 def intercept(environ: dict[str, Any]) -> None:
     """For the moto server's WSGI app: the request with an address put as its username."""
-    target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
-    where = (
-        NAMED.get(target.removeprefix(TARGET_PREFIX)) if target.startswith(TARGET_PREFIX) else None
-    )
-    if where is None:
+    call = cognito_request(environ)
+    where = NAMED.get(call[0]) if call is not None else None
+    if call is None or where is None:
         return None
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    try:
-        request = json.loads(body or b"{}")
-        section, key = where
-        holder = request.get(section) if section else request
-        name = holder.get(key) if isinstance(holder, dict) else None
-    except (ValueError, AttributeError):
-        return None  # moto answers a body it cannot read
-    username = (
-        username_for(str(request.get("ClientId") or ""), name) if isinstance(name, str) else None
-    )
+    request = call[1]
+    section, key = where
+    holder = request.get(section) if section and isinstance(request, dict) else request
+    if not isinstance(holder, dict) or not isinstance(holder.get(key), str):
+        return None
+    username = username_for(str(request.get("ClientId") or ""), holder[key])
     if username is not None:
         holder[key] = username
         rewritten = json.dumps(request).encode()

@@ -40,6 +40,22 @@ class TriggerRefused(Exception):
     """The trigger raised: Cognito refuses the call with the function's words."""
 
 
+def cognito_request(environ: dict[str, Any]) -> tuple[str, Any] | None:
+    """A Cognito call's operation and its JSON body, from the moto server's WSGI environ; None
+    for another service's request or a body that is no JSON (moto answers it). The body is put
+    back, so that moto reads it again when the call goes on."""
+    target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
+    if not target.startswith(TARGET_PREFIX):
+        return None
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        return target.removeprefix(TARGET_PREFIX), json.loads(body or b"{}")
+    except ValueError:
+        return None
+
+
 def _attributes(listed: Any) -> dict[str, str]:
     """Cognito's [{"Name": ..., "Value": ...}] as the trigger receives it: a plain object."""
     return {str(item["Name"]): str(item.get("Value", "")) for item in listed or []}
@@ -131,19 +147,10 @@ class CognitoTriggers:
 
         Reads the body and puts it back, so that moto reads it again when the call goes on.
         """
-        target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
-        if not target.startswith(TARGET_PREFIX):
+        call = cognito_request(environ)
+        if call is None or call[0] not in TRIGGER_SOURCES:
             return None
-        operation = target.removeprefix(TARGET_PREFIX)
-        if operation not in TRIGGER_SOURCES:
-            return None
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            request = json.loads(body or b"{}")
-        except ValueError:
-            return None  # moto answers a body it cannot read
+        operation, request = call
         try:
             self.check(operation, request)
         except TriggerRefused as refusal:
