@@ -147,3 +147,17 @@ class ModeratedMember(Schema):
 
     member: MemberOut
     ban: BanOut | None
+
+
+class PasswordResetIn(Request):
+    name: str = Field(
+        max_length=1000,
+        description="The username, or the account's verified email address.",
+        json_schema_extra={"minLength": 1, "maxLength": 254},
+    )
+
+
+class PasswordResetOut(Schema):
+    detail: str = Field(
+        description="The same words for every name, whether an account has it or not."
+    )
