@@ -119,7 +119,9 @@ def test_a_refused_request_counts_nothing(
     assert ask(call, "frank", "198.51.100.10").status == 202
 
 
-@pytest.mark.parametrize("name", ["", "   ", "a\u200bb", "tab\there", "x" * 255])
+@pytest.mark.parametrize(
+    "name", ["", "   ", " alice", "two words", "a\u00a0b", "tab\there", "del\x7f", "x" * 255]
+)
 def test_a_name_that_cannot_be_one_is_422_before_anything_is_counted(
     call: Caller, table: Any, cognito: MemberPool, name: str
 ) -> None:
