@@ -22,8 +22,16 @@ NAME_MAX = 254
 # EMAIL_PATTERN leaves out).
 NAME_PATTERN = r"^[^\s\x00-\x20\x7f-\x9f]+$"
 _NOT_IN_NAME = re.compile(r"[\s\x00-\x20\x7f-\x9f]")
-# Cognito's answers that say nothing about one name: it is unreachable or busy for everyone.
-_BUSY = frozenset({"Unreachable", "TooManyRequestsException", "InternalErrorException"})
+# Cognito's answers that say nothing about one name: it is unreachable, busy or not the pool
+# the function was given (a wrong app client), for everyone alike.
+_BUSY = frozenset(
+    {
+        "Unreachable",
+        "TooManyRequestsException",
+        "InternalErrorException",
+        "ResourceNotFoundException",
+    }
+)
 
 
 def clean_name(name: str) -> str:

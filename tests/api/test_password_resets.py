@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from moto.cognitoidp.models import cognitoidp_backends
 
-from forum import cognito as forum_cognito
 from forum.settings import (
     PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV,
     PASSWORD_RESETS_PER_IP_PER_HOUR_ENV,
+    USER_POOL_CLIENT_ID_ENV,
     get_settings,
 )
 
@@ -140,27 +140,17 @@ def test_a_body_without_a_name_is_422(
     assert reply.headers["content-type"] == "application/problem+json"
 
 
-def test_what_cognito_says_of_one_name_is_not_passed_on(
+def test_a_cognito_that_cannot_be_asked_is_503_for_every_name(
     call: Caller, table: Any, cognito: MemberPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given Cognito refusing to mail one account (its own per-user limit, or the custom
-    # message trigger's: an account mailed too often today)
-    def refuse(name: str) -> None:
-        raise forum_cognito.CognitoRefused("UserLambdaValidationException", "too many")
-
-    monkeypatch.setattr(forum_cognito, "forgot_password", refuse)
-    # Then the caller is answered as for any name
-    reply = ask(call, "greta")
-    assert reply.status == 202 and "If an account exists" in reply.json["detail"]
-
-
-def test_cognito_out_of_reach_is_503_for_every_name(
-    call: Caller, table: Any, cognito: MemberPool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def unreachable(name: str) -> None:
-        raise forum_cognito.CognitoRefused("Unreachable", "connection refused")
-
-    monkeypatch.setattr(forum_cognito, "forgot_password", unreachable)
-    reply = ask(call, "hank")
-    assert reply.status == 503, reply.text
-    assert reply.headers["content-type"] == "application/problem+json"
+    # Given a function whose app client is wrong (Cognito answers ResourceNotFoundException,
+    # whatever the name). What Cognito says of one name only (the custom message trigger's
+    # refusal) is answered as any name: tests/local/test_cognito_messages.py, where it runs.
+    monkeypatch.setenv(USER_POOL_CLIENT_ID_ENV, "no-such-client")
+    get_settings.cache_clear()
+    cognito.add("hank")
+    for name in ("hank", "nobody-here"):
+        reply = ask(call, name)
+        assert reply.status == 503, reply.text
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.headers["retry-after"] == "1"
