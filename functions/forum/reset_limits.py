@@ -154,5 +154,8 @@ def count_mail(account: str, moment: datetime) -> None:
         counter.item.update(actions=actions, condition=condition)
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise TooManyResets(account) from error
+            # Cognito passes these words on to whoever called ForgotPassword: no account in them.
+            raise TooManyResets(
+                _("Too many password reset codes were mailed to this account today.")
+            ) from error
         raise

@@ -163,8 +163,11 @@ def test_reset_mail_to_one_account_is_limited_per_day(
     run(event_for("CustomMessage_ForgotPassword"))
     run(event_for("CustomMessage_ForgotPassword"))
     # When Cognito is about to mail a third, then the trigger raises (Cognito sends nothing)
-    with pytest.raises(reset_limits.TooManyResets):
+    with pytest.raises(reset_limits.TooManyResets) as refused:
         run(event_for("CustomMessage_ForgotPassword"))
+    # with words Cognito passes on to the caller, which name neither the account nor its sub
+    assert "Too many password reset codes" in str(refused.value)
+    assert "sub-alice" not in str(refused.value) and "alice" not in str(refused.value)
     # And the account's other mail, and another account's reset, still go out
     assert run(event_for("CustomMessage_UpdateUserAttribute"))["response"]["emailMessage"]
     other = run(event_for("CustomMessage_ForgotPassword", "bob", "sub-bob"))
