@@ -27,6 +27,7 @@ PRE_SIGN_UP_HANDLER = "presignup.handler.lambda_handler"
 PRE_SIGN_UP_TIMEOUT = Duration.seconds(5)
 PRE_SIGN_UP_MEMORY_MB = 256
 CUSTOM_MESSAGE_HANDLER = "custommessage.handler.lambda_handler"
+CUSTOM_MESSAGE_MEMORY_MB = 256
 # What the mail calls the forum, and the address of its pages (for links in the mail; without
 # it the mail has none: the CloudFront address is made after the pool, which cannot wait for it).
 SITE_NAME_CONTEXT = "forum:siteName"
@@ -282,7 +283,8 @@ class ForumAuth(Construct):
             service="forum-custommessage",
             layer=layer,
             config=config,
-            memory_size=PRE_SIGN_UP_MEMORY_MB,
+            memory_size=CUSTOM_MESSAGE_MEMORY_MB,
+            # Cognito waits as long for this trigger as for the pre sign-up one.
             timeout=PRE_SIGN_UP_TIMEOUT,
             environment=environment,
         )
