@@ -99,6 +99,13 @@ PUBLIC_ROUTE_REASONS = {
         "passes the rest to Cognito's public SignUp call, which the pool's pre sign-up trigger "
         "lets through only from here; the stage's throttling bounds abuse."
     ),
+    "POST /api/password-resets": (
+        "Forgot password: a visitor who cannot sign in asks for a reset code. The function "
+        "counts requests per IP address and per name (429 beyond the limits), answers the same "
+        "for every name, and passes the name to Cognito's public ForgotPassword call, whose "
+        "mail the custom message trigger counts per account; the stage's throttling bounds "
+        "abuse."
+    ),
     "POST /api/preview": (
         "The composer's preview: Markdown in, the sanitized HTML a post would show out. It "
         "reads and writes nothing, is size-limited like a post, and is bounded by the stage's "
@@ -321,13 +328,20 @@ class ForumApi(Construct):
                 env.UPLOADS_PER_HOUR_ENV: str(config.uploads_per_hour),
                 env.SIGN_UPS_PER_IP_PER_HOUR_ENV: str(config.sign_ups_per_ip_per_hour),
                 env.SIGN_UPS_PER_ADDRESS_PER_DAY_ENV: str(config.sign_ups_per_address_per_day),
+                env.PASSWORD_RESETS_PER_IP_PER_HOUR_ENV: str(
+                    config.password_resets_per_ip_per_hour
+                ),
+                env.PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV: str(
+                    config.password_resets_per_account_per_day
+                ),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,
                 env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
             },
         )
         table.grant_read_write_data(function)
         # Admins grant and revoke the moderator role, and a ban checks that its target is no
-        # admin; these act on this pool only. Sign-up (SignUp) is a public Cognito call.
+        # admin; these act on this pool only. Sign-up (SignUp) and a password reset
+        # (ForgotPassword) are public Cognito calls, which IAM does not guard.
         user_pool.grant(function, *COGNITO_ACTIONS)
         acknowledge_tracing_and_indexes(
             role,

@@ -1,5 +1,6 @@
-"""Members: the Cognito user pool, its groups, the browser's app client, the mail it sends and
-the pre sign-up trigger that holds every new account to the forum's rules."""
+"""Members: the Cognito user pool, its groups, the browser's app client, the mail it sends (in
+the forum's words, through the custom message trigger) and the pre sign-up trigger that holds
+every new account to the forum's rules."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ PRE_SIGN_UP_HANDLER = "presignup.handler.lambda_handler"
 # Cognito waits 5 seconds for a trigger, and retries it on a timeout three times at most.
 PRE_SIGN_UP_TIMEOUT = Duration.seconds(5)
 PRE_SIGN_UP_MEMORY_MB = 256
+CUSTOM_MESSAGE_HANDLER = "custommessage.handler.lambda_handler"
+CUSTOM_MESSAGE_MEMORY_MB = 256
+# What the mail calls the forum, and the address of its pages (for links in the mail; without
+# it the mail has none: the CloudFront address is made after the pool, which cannot wait for it).
+SITE_NAME_CONTEXT = "forum:siteName"
+SITE_URL_CONTEXT = "forum:siteUrl"
+DEFAULT_SITE_NAME = "Forum"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 GROUPS = {
@@ -37,6 +45,19 @@ PLUS_PLAN_REASON = (
     "active user; the forum stays on Essentials so that it costs nothing when idle, and the "
     "HTTP API's throttling bounds abuse. Revisit if credential stuffing shows up."
 )
+
+
+def site_from_context(scope: Construct) -> tuple[str, str]:
+    """What the mail calls the forum (``forum:siteName``) and its https:// address
+    (``forum:siteUrl``, empty when the context does not give it)."""
+    name = str(scope.node.try_get_context(SITE_NAME_CONTEXT) or "").strip() or DEFAULT_SITE_NAME
+    url = str(scope.node.try_get_context(SITE_URL_CONTEXT) or "").strip().rstrip("/")
+    if url and not re.match(r"^https://[^/\s]+$", url):
+        raise ValueError(
+            f"context {SITE_URL_CONTEXT} must be the forum's https:// address without a path, "
+            f"not {url!r}"
+        )
+    return name, url
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,7 @@ class ForumAuth(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: ForumConfig) -> None:
         super().__init__(scope, construct_id)
         self.sender = MailSender.from_context(self)
+        self.site_name, self.site_url = site_from_context(self)
         self.user_pool = cognito.UserPool(
             self,
             "Members",
@@ -224,4 +246,60 @@ class ForumAuth(Construct):
         acknowledge(role, {"AwsSolutions-IAM5[Resource::*]": TRACING_REASON})
         self.user_pool.add_trigger(cognito.UserPoolOperation.PRE_SIGN_UP, function)
         self.pre_sign_up = function
+        return function
+
+    def word_mail(
+        self,
+        *,
+        config: ForumConfig,
+        table: dynamodb.ITable,
+        layer: lambda_.ILayerVersion,
+    ) -> lambda_.Function:
+        """The custom message trigger (functions/custommessage, forum.account_mail): the
+        subject and words of every mail Cognito sends, and the count of reset mail per account
+        (forum.reset_limits).
+
+        Its role may add to password reset counters and nothing else: UpdateItem on the forum
+        table, for ``RESETS#`` partition keys only. Cognito may invoke it for this pool only.
+        """
+        environment = {
+            env.TABLE_ENV: table.table_name,
+            env.SITE_NAME_ENV: self.site_name,
+            env.PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV: str(
+                config.password_resets_per_account_per_day
+            ),
+        }
+        if self.site_url:
+            environment[env.SITE_URL_ENV] = self.site_url
+        function, role = forum_function(
+            self,
+            "CustomMessage",
+            description="Cognito's custom message trigger: the forum's words for its mail",
+            role_description=(
+                "The forum's custom message function: its log group, X-Ray, and counting "
+                "password reset mail in the forum table"
+            ),
+            handler=CUSTOM_MESSAGE_HANDLER,
+            service="forum-custommessage",
+            layer=layer,
+            config=config,
+            memory_size=CUSTOM_MESSAGE_MEMORY_MB,
+            # Cognito waits as long for this trigger as for the pre sign-up one.
+            timeout=PRE_SIGN_UP_TIMEOUT,
+            environment=environment,
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[table.table_arn],
+                conditions={
+                    "ForAllValues:StringLike": {
+                        "dynamodb:LeadingKeys": [f"{schema.PASSWORD_RESETS_PK_PREFIX}*"]
+                    }
+                },
+            )
+        )
+        acknowledge(role, {"AwsSolutions-IAM5[Resource::*]": TRACING_REASON})
+        self.user_pool.add_trigger(cognito.UserPoolOperation.CUSTOM_MESSAGE, function)
+        self.custom_message = function
         return function

@@ -27,6 +27,8 @@ ZERO_ALLOWED = frozenset(
         "uploads_per_hour",
         "sign_ups_per_ip_per_hour",
         "sign_ups_per_address_per_day",
+        "password_resets_per_ip_per_hour",
+        "password_resets_per_account_per_day",
     }
 )
 
@@ -58,6 +60,10 @@ class ForumConfig:
     # one email address in a day; 0 turns a limit off.
     sign_ups_per_ip_per_hour: int = 10
     sign_ups_per_address_per_day: int = 3
+    # Password resets (functions/forum/reset_limits.py) asked from one IP address in a clock
+    # hour, and asked for one name or mailed to one account in a day; 0 turns a limit off.
+    password_resets_per_ip_per_hour: int = 10
+    password_resets_per_account_per_day: int = 5
     # The web ACL's rate-based rule: requests one IP address may make in any 5 minutes, every
     # request through CloudFront counted (cached pages, static files and images included).
     waf_rate_limit: int = 2000

@@ -42,6 +42,7 @@ class ForumStack(Stack):
             user_pool_client=self.auth.client,
         )
         self.auth.check_sign_ups(config=config, table=self.data.table, layer=self.api.layer)
+        self.auth.word_mail(config=config, table=self.data.table, layer=self.api.layer)
         self.images = ForumImages(
             self,
             "Images",

@@ -3,9 +3,9 @@
 moto keeps everything in memory. The runtime saves the DynamoDB, S3 and Cognito state to disk
 (pickled moto backends) every few seconds after a change and when it stops, and loads it back
 at start; SQS messages are transient, as a restarted consumer would re-read them anyway.
-moto runs no Cognito triggers: the runtime runs the pre sign-up trigger in front of it
-(local/cognito_triggers.py, through ``LocalAws.intercept``); nor does it mail or check codes
-(local/cognito_mail.py).
+moto runs no Cognito triggers: the runtime runs the pre sign-up and custom message triggers in
+front of it (local/cognito_triggers.py, local/cognito_messages.py, through
+``LocalAws.intercept``); nor does it mail or check codes (local/cognito_mail.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Cognito, for a pool whose ``UserAttributeUpdateSettings`` name ``email``
 (``AttributesRequireVerificationBeforeUpdate``, CDK's ``keepOriginal``), keeps the old address
 until the code mailed to the new one comes back. The account page (/account) relies on that, so
 the runtime does the same in front of moto: the new address waits, with its code, and the code
-is mailed to it in the local mailbox (``/_dev/mail``, local/mailbox.py) and printed in the
+is mailed to it in the local mailbox (in the words of the pool's custom message trigger, when
+it has one: local/cognito_messages.py) (``/_dev/mail``, local/mailbox.py) and printed in the
 runtime's log (no mail goes out locally); ``VerifyUserAttribute`` with it
 makes the new address the member's, verified. Pending changes live in memory only: a restart
 forgets them, and the member asks again.
@@ -23,6 +24,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from .cognito_messages import take
 from .mailbox import Mailbox
 
 log = logging.getLogger("forum.cognito")
@@ -76,13 +78,14 @@ def update_user_attributes(self: CognitoIdpResponse) -> Any:
         _pending[(pool.id, username)] = (email, code)
     log.info("email change of %s: the code for the new address is %s", username, code)
     if _mailbox is not None:
-        template = pool.extended_config.get("VerificationMessageTemplate") or {}
-        _mailbox.deliver(
-            to=email,
-            subject=str(template.get("EmailSubject") or SUBJECT),
-            text=str(template.get("EmailMessage") or MESSAGE).replace("{####}", code),
-            kind="cognito:email-change",
-        )
+        words = take("email-change")
+        if words is not None:
+            subject, text = words.subject, words.text(code)
+        else:
+            template = pool.extended_config.get("VerificationMessageTemplate") or {}
+            subject = str(template.get("EmailSubject") or SUBJECT)
+            text = str(template.get("EmailMessage") or MESSAGE).replace("{####}", code)
+        _mailbox.deliver(to=email, subject=subject, text=text, kind="cognito:email-change")
     return ActionResult(
         {
             "CodeDeliveryDetailsList": [

@@ -13,12 +13,14 @@ moto sends no mail, and checks almost no codes:
 
 So the runtime does what Cognito does, around moto's own methods (moto runs in this process):
 a six-digit code per account and purpose, kept on moto's user (so it is saved and restored
-with the user pool), mailed with the pool's verification message (``{####}`` replaced, as
-Cognito does for both confirmation and reset mail when no custom message trigger is set) to the
-local mailbox and logged; ConfirmSignUp (which then marks the address verified, as Cognito does
-and moto does not) and ConfirmForgotPassword refuse a wrong code
-(``CodeMismatchException``), a used or too old one (``ExpiredCodeException``), and a new
-password the pool's policy refuses (``InvalidPasswordException``), with Cognito's words.
+with the user pool), mailed to the local mailbox and logged: in the words the pool's custom
+message trigger gave for the call (local/cognito_messages.py runs it before moto sees the
+call), else in the pool's verification message (``{####}`` replaced, as Cognito does for both
+confirmation and reset mail when no custom message trigger is set); ConfirmSignUp (which then
+marks the address verified, as Cognito does and moto does not) and ConfirmForgotPassword
+refuse a wrong code (``CodeMismatchException``), a used or too old one
+(``ExpiredCodeException``), and a new password the pool's policy refuses
+(``InvalidPasswordException``), with Cognito's words.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from moto.cognitoidp.models import (
 )
 from moto.cognitoidp.responses import CognitoIdpResponse
 
+from .cognito_messages import take
 from .mailbox import Mailbox
 
 log = logging.getLogger("forum.cognito")
@@ -86,9 +89,13 @@ def _send(pool: CognitoIdpUserPool, user: CognitoIdpUser, purpose: str) -> None:
     """Make the account a new code for ``purpose``, and mail it as Cognito would."""
     code = _new_code()
     _codes(user)[purpose] = (code, time.time())
-    template = pool.extended_config.get("VerificationMessageTemplate") or {}
-    subject = str(template.get("EmailSubject") or DEFAULT_SUBJECT)
-    text = str(template.get("EmailMessage") or DEFAULT_MESSAGE).replace("{####}", code)
+    words = take(purpose)
+    if words is not None:
+        subject, text = words.subject, words.text(code)
+    else:
+        template = pool.extended_config.get("VerificationMessageTemplate") or {}
+        subject = str(template.get("EmailSubject") or DEFAULT_SUBJECT)
+        text = str(template.get("EmailMessage") or DEFAULT_MESSAGE).replace("{####}", code)
     address = user.attribute_lookup.get("email", "")
     if purpose == SIGN_UP:
         log.info("sign-up of %s: the confirmation code is %s", user.username, code)

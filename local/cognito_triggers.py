@@ -10,6 +10,9 @@ answers it: ``UserLambdaValidationException``, "PreSignUp failed with error ..."
 The check runs in front of moto's one-request-at-a-time lock (local/aws.py), not inside it: the
 function reads the table from the same moto server, which would otherwise wait for the very
 request it serves.
+
+The pool's custom message function (the words of Cognito's mail) is found here too, and run by
+local/cognito_messages.py.
 """
 
 from __future__ import annotations
@@ -94,6 +97,8 @@ class CognitoTriggers:
     invoke: Invoke
     # user pool id → the logical id of its pre sign-up function
     pre_sign_up: dict[str, str] = field(default_factory=dict)
+    # user pool id → the logical id of its custom message function
+    custom_message: dict[str, str] = field(default_factory=dict)
     # app client id → its user pool's id
     pool_of_client: dict[str, str] = field(default_factory=dict)
 
@@ -107,10 +112,13 @@ class CognitoTriggers:
         for logical_id, resource in resources.items():
             properties = resource.get("Properties") or {}
             if resource["Type"] == "AWS::Cognito::UserPool" and logical_id in names:
-                target = (properties.get("LambdaConfig") or {}).get("PreSignUp")
-                function = _logical_id(target)
+                config = properties.get("LambdaConfig") or {}
+                function = _logical_id(config.get("PreSignUp"))
                 if function is not None:
                     triggers.pre_sign_up[names[logical_id]] = function
+                function = _logical_id(config.get("CustomMessage"))
+                if function is not None:
+                    triggers.custom_message[names[logical_id]] = function
             elif resource["Type"] == "AWS::Cognito::UserPoolClient" and logical_id in names:
                 pool = _logical_id(properties.get("UserPoolId"))
                 if pool is not None and pool in names:
@@ -157,14 +165,19 @@ class CognitoTriggers:
             log.info(
                 "%s of %s refused by the pre sign-up trigger", operation, request.get("Username")
             )
-            answer = {"__type": "UserLambdaValidationException", "message": str(refusal)}
-            headers = [
-                ("Content-Type", "application/x-amz-json-1.1"),
-                ("x-amzn-ErrorType", "UserLambdaValidationException"),
-                ("Access-Control-Allow-Origin", "*"),
-            ]
-            return "400 Bad Request", headers, json.dumps(answer).encode()
+            return refusal_answer(str(refusal))
         return None
+
+
+def refusal_answer(message: str) -> Answer:
+    """Cognito's answer to a call a trigger refused, with the trigger's words."""
+    answer = {"__type": "UserLambdaValidationException", "message": message}
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("x-amzn-ErrorType", "UserLambdaValidationException"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    return "400 Bad Request", headers, json.dumps(answer).encode()
 
 
 def _logical_id(reference: Any) -> str | None:

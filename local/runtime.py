@@ -127,9 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         COGNITO_ENDPOINT_ENV,
         DYNAMODB_ENDPOINT_ENV,
         NEW_MEMBER_POSTS_PER_HOUR_ENV,
+        PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV,
+        PASSWORD_RESETS_PER_IP_PER_HOUR_ENV,
         POST_INTERVAL_SECONDS_ENV,
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
+        SITE_URL_ENV,
         UPLOADS_PER_HOUR_ENV,
         get_settings,
     )
@@ -147,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         UPLOADS_PER_HOUR_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
+        PASSWORD_RESETS_PER_IP_PER_HOUR_ENV,
+        PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV,
     )
     flood_overrides = {name: os.environ[name] for name in limits if name in os.environ}
 
@@ -177,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     for function in stack.functions.values():
         os.environ.update(function.environment)
     os.environ.update(flood_overrides)
+    # Links in Cognito's mail (the custom message trigger) lead to this runtime's pages.
+    os.environ[SITE_URL_ENV] = origin
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
     # The functions run in this process, on the settings just made: their cold starts find the
@@ -200,12 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     from .poller import Poller
 
     functions = Functions(stack.functions)
+    from .cognito_messages import CustomMessages
     from .cognito_triggers import CognitoTriggers
 
-    aws.intercept(CognitoTriggers.from_template(template, stack.names, functions.invoke).intercept)
+    triggers = CognitoTriggers.from_template(template, stack.names, functions.invoke)
+    aws.intercept(triggers.intercept)
     from . import cognito_aliases
 
     aws.intercept(cognito_aliases.intercept)
+    # After the aliases: the custom message trigger is run for the account a name resolves to.
+    aws.intercept(CustomMessages(triggers).intercept)
     authorizer = None
     if stack.jwt is not None:
         pool_id = stack.jwt.issuer.rstrip("/").rsplit("/", 1)[-1]

@@ -2,9 +2,10 @@
 
 A bad or taken username gets the forum's own answer, and sign-ups are limited per IP address:
 the caller's network as CloudFront saw it (forum.addresses: behind CloudFront the HTTP API's
-``sourceIp`` is CloudFront's own edge server, shared by everyone it serves). Everything else
-about an account (confirming the email address, signing in, refreshing, signing out,
-resetting the password) goes from the browser straight to Cognito.
+``sourceIp`` is CloudFront's own edge server, shared by everyone it serves). Asking for a
+password reset goes through the API too (api.password_resets); everything else about an
+account (confirming the email address, signing in, refreshing, signing out, setting the new
+password with the mailed code) goes from the browser straight to Cognito.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/uploads", auth=True),
     Route("GET", "/api/attachments/{attachment_id}", auth=False),
     Route("POST", "/api/accounts", auth=False),
+    Route("POST", "/api/password-resets", auth=False),
     Route("GET", "/api/me", auth=True),
     Route("PATCH", "/api/me", auth=True),
     Route("GET", "/api/me/export", auth=True),

@@ -1,7 +1,8 @@
 """Signing up: the forum's rules and limits first, then Cognito, with nothing left half-written.
 
-Confirming the email address, signing in, refreshing tokens and resetting a password go from
-the browser straight to Cognito; sign-up passes through here, so that a bad or taken username
+Confirming the email address, signing in, refreshing tokens and setting a new password with a
+reset code go from the browser straight to Cognito (asking for the code goes through
+forum.password_resets); sign-up passes through here, so that a bad or taken username
 gets the forum's own answer (422 / 409) before Cognito sees it, and so that sign-ups are
 counted per IP address and per email address (forum.sign_up_limits) before any mail goes out.
 It is the only way in: the claim this writes carries a token that the sign-up hands Cognito,

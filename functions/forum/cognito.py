@@ -113,3 +113,10 @@ def groups_of(username: str) -> frozenset[str]:
         token = answer.get("NextToken")
         if not token:
             return frozenset(groups)
+
+
+def forgot_password(name: str) -> None:
+    """Cognito's ForgotPassword with the browser's app client: a public call, which IAM does
+    not guard, so the API's role needs no grant for it. ``name`` is a username or a verified
+    address."""
+    _call("forgot_password", ClientId=get_settings().user_pool_client_id, Username=name)

@@ -281,6 +281,15 @@ class SignUpCount(ForumItem, discriminator="sign_up_count"):
     expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
 
 
+class PasswordResetCount(ForumItem, discriminator="password_reset_count"):
+    """Password resets asked from one IP address or for one name, or mailed to one account, in
+    one window (forum.reset_limits)."""
+
+    resets = NumberAttribute()
+    # Only to tidy up: a new window is a new item, so an old one is never read again.
+    expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
 class Attachment(ForumItem, discriminator="attachment"):
     """An uploaded image and what became of it (see schema.py: ATTACHMENT#{id})."""
 

@@ -21,6 +21,10 @@ Item layout (pk / sk):
   SIGNUPS#{kind}#{digest} / {window}          sign-ups counted per IP address (kind "ip", an hour)
                                               or per email address ("email", a day); {digest}
                                               is a hash, so no address is kept in a key. TTL.
+  RESETS#{kind}#{digest} / {window}           password resets counted per IP address ("ip", an
+                                              hour), per name asked for ("name", a day) and per
+                                              account mailed ("account", a day, by the Cognito
+                                              custom message trigger); hashes again. TTL.
   ATTACHMENT#{id}  / ATTACHMENT               an uploaded image: owner (sub), filename (cleaned for
                                               display), declared content type and size, purpose
                                               (post|avatar), status pending|ready|failed and the
@@ -105,6 +109,7 @@ PROFILE_SK = "PROFILE"
 USERNAME_PK_PREFIX = "USERNAME#"
 USERNAME_SK = "USERNAME"
 SIGN_UPS_PK_PREFIX = "SIGNUPS#"
+PASSWORD_RESETS_PK_PREFIX = "RESETS#"
 ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
@@ -168,6 +173,10 @@ def legacy_username_pk(username: str) -> str:
 
 def sign_ups_pk(kind: str, digest: str) -> str:
     return f"{SIGN_UPS_PK_PREFIX}{kind}#{digest}"
+
+
+def password_resets_pk(kind: str, digest: str) -> str:
+    return f"{PASSWORD_RESETS_PK_PREFIX}{kind}#{digest}"
 
 
 def attachment_pk(attachment_id: str) -> str:

@@ -30,6 +30,10 @@ UPLOADS_PER_HOUR_ENV = "FORUM_UPLOADS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
+PASSWORD_RESETS_PER_IP_PER_HOUR_ENV = "FORUM_PASSWORD_RESETS_PER_IP_PER_HOUR"
+PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV = "FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER_DAY"
+SITE_NAME_ENV = "FORUM_SITE_NAME"
+SITE_URL_ENV = "FORUM_SITE_URL"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,14 @@ class Settings:
     # and to one email address in a day (0 turns a limit off).
     sign_ups_per_ip_per_hour: int
     sign_ups_per_address_per_day: int
+    # Password resets (forum.reset_limits): at most this many asked from one IP address in a
+    # clock hour, and mailed to one account (or asked for one name) in a day (0: no limit).
+    password_resets_per_ip_per_hour: int
+    password_resets_per_account_per_day: int
+    # What the forum's mail calls it, and where its pages are (links in Cognito's mail; empty:
+    # the mail carries no links).
+    site_name: str
+    site_url: str
 
 
 def _int(name: str, default: int) -> int:
@@ -102,4 +114,8 @@ def get_settings() -> Settings:
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
+        password_resets_per_ip_per_hour=_int(PASSWORD_RESETS_PER_IP_PER_HOUR_ENV, 10),
+        password_resets_per_account_per_day=_int(PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV, 5),
+        site_name=os.environ.get(SITE_NAME_ENV) or "Forum",
+        site_url=(os.environ.get(SITE_URL_ENV) or "").rstrip("/"),
     )

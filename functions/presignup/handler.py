@@ -16,9 +16,13 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from forum import models
+from forum.settings import get_settings
 from forum.sign_up_check import SignUpRefused, check
 
 logger = Logger()
+# The cold start: the models learn their table from this function's settings.
+models.configure(get_settings())
 
 
 @logger.inject_lambda_context

@@ -143,6 +143,7 @@ def test_a_body_json_cannot_read_is_400_on_every_route(
     routes = [
         ("POST", "/api/preview", None),
         ("POST", "/api/accounts", None),
+        ("POST", "/api/password-resets", None),
         ("POST", f"/api/topics/{topic_id}/heartbeat", None),
         ("POST", f"/api/topics/{topic_id}/heartbeat/member", MEMBER),
         ("POST", f"/api/topics/{topic_id}/posts", MEMBER),

@@ -1,5 +1,6 @@
-"""A forgotten password in the browser: a code by mail (the local mailbox), a new password, and
-signed in; the same answer for a name nobody has; a wrong code told in words."""
+"""A forgotten password in the browser: a code by mail (the local mailbox, in the forum's words),
+a new password, and signed in; the same answer for a name nobody has; a wrong code and a limit
+reached told in words."""
 
 from __future__ import annotations
 
@@ -67,6 +68,14 @@ def test_a_member_resets_a_forgotten_password_and_is_signed_in(
     ask_for_a_code(page, address)
     assert SENT in page.locator("[data-sent-note]").inner_text()
     code = new_code(client, address, "cognito:reset", 0)
+    # (in the forum's words, with a link back to this page)
+    mail = next(
+        message
+        for message in client.request("GET", "/_dev/mail.json").json["messages"]
+        if message["to"] == address and message["kind"] == "cognito:reset"
+    )
+    assert mail["subject"] == "Reset your password for Forum"
+    assert f"{person.base_url}/forgot-password" in mail["text"]
     # Then the mailed code and a new password sign them in
     page.fill("#reset-code", code)
     page.fill("#reset-password", NEW_PASSWORD)
@@ -118,3 +127,24 @@ def test_a_wrong_code_and_a_weak_password_are_told_in_words(
     assert "Exception" not in error.inner_text()
     # and the old password still signs in
     assert client.sign_in(username, PASSWORD)["AccessToken"]
+
+
+def test_a_name_asked_for_too_often_today_is_told_so_in_words(
+    visitor: Visitor, client: ForumClient
+) -> None:
+    # Given a name asked for as often today as the forum allows (cdk.json: 5), from elsewhere
+    # (another viewer's address, so that this browser's network is not the one limited)
+    name = f"pestered{int(time.time()) % 100000}"
+    elsewhere = {"x-forwarded-for": "198.51.100.88"}
+    for _ in range(5):
+        asked = client.request("POST", "/api/password-resets", {"name": name}, headers=elsewhere)
+        assert asked.status == 202, asked.text
+    # When someone asks for it once more on the page
+    page = visitor().open("/forgot-password")
+    page.fill("#forgot-username", name)
+    page.click("#forgot-form button[type=submit]")
+    # Then they are told, in words, and stay on the first step
+    error = page.locator("#forgot-form [data-error]")
+    error.wait_for()
+    assert "Too many password resets" in error.inner_text()
+    assert page.locator("#reset-form").is_hidden()

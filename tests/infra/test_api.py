@@ -127,6 +127,11 @@ def test_the_api_function_is_configured_from_context(
         # Sign-up limits (functions/forum/sign_up_limits.py)
         "FORUM_SIGN_UPS_PER_IP_PER_HOUR": str(context["forum:signUpsPerIpPerHour"]),
         "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY": str(context["forum:signUpsPerAddressPerDay"]),
+        # Password reset limits (functions/forum/reset_limits.py)
+        "FORUM_PASSWORD_RESETS_PER_IP_PER_HOUR": str(context["forum:passwordResetsPerIpPerHour"]),
+        "FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER_DAY": str(
+            context["forum:passwordResetsPerAccountPerDay"]
+        ),
         # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
         "FORUM_USER_POOL_ID": {"Ref": pool_id},
         "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},

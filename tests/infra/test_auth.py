@@ -9,7 +9,7 @@ from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Template
 
 from forum.identity import ADMINS, MODERATORS
-from infra.auth import PRE_SIGN_UP_HANDLER, ForumAuth
+from infra.auth import CUSTOM_MESSAGE_HANDLER, PRE_SIGN_UP_HANDLER, ForumAuth, site_from_context
 from infra.config import ForumConfig
 
 from .conftest import Synthesis, function_by_handler
@@ -95,7 +95,7 @@ def test_every_sign_up_passes_the_pre_sign_up_trigger(synth: Synthesis) -> None:
     pool_id, pool = synth.one("AWS::Cognito::UserPool")
     function_id, function = function_by_handler(synth, PRE_SIGN_UP_HANDLER)
 
-    assert pool["Properties"]["LambdaConfig"] == {"PreSignUp": {"Fn::GetAtt": [function_id, "Arn"]}}
+    assert pool["Properties"]["LambdaConfig"]["PreSignUp"] == {"Fn::GetAtt": [function_id, "Arn"]}
     # It reads the claims of the forum table; Cognito waits for it no longer than 5 seconds.
     table_id, _ = synth.one("AWS::DynamoDB::Table")
     assert function["Environment"]["Variables"]["FORUM_TABLE"] == {"Ref": table_id}
@@ -143,6 +143,90 @@ def test_the_pre_sign_up_trigger_may_only_read_username_claims(synth: Synthesis)
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
     }
+
+
+def test_every_mail_passes_the_custom_message_trigger(synth: Synthesis) -> None:
+    pool_id, pool = synth.one("AWS::Cognito::UserPool")
+    function_id, function = function_by_handler(synth, CUSTOM_MESSAGE_HANDLER)
+
+    # The pool has these two triggers and no other
+    assert set(pool["Properties"]["LambdaConfig"]) == {"PreSignUp", "CustomMessage"}
+    assert pool["Properties"]["LambdaConfig"]["CustomMessage"] == {
+        "Fn::GetAtt": [function_id, "Arn"]
+    }
+    # It counts reset mail in the forum table, with the stack's limit, and names the forum
+    table_id, _ = synth.one("AWS::DynamoDB::Table")
+    variables = function["Environment"]["Variables"]
+    assert variables["FORUM_TABLE"] == {"Ref": table_id}
+    assert variables["FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER_DAY"] == "5"
+    assert variables["FORUM_SITE_NAME"] == "Forum"
+    # No forum:siteUrl in the context: no links (CloudFront's address comes after the pool)
+    assert "FORUM_SITE_URL" not in variables
+    assert function["Timeout"] <= 5
+    permissions = [
+        resource["Properties"]
+        for resource in synth.of_type("AWS::Lambda::Permission").values()
+        if resource["Properties"]["FunctionName"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
+    assert permissions == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
+            "Principal": "cognito-idp.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [pool_id, "Arn"]},
+        }
+    ]
+
+
+def test_the_custom_message_trigger_may_only_count_password_resets(synth: Synthesis) -> None:
+    _, function = function_by_handler(synth, CUSTOM_MESSAGE_HANDLER)
+    role_id = function["Role"]["Fn::GetAtt"][0]
+    table_id, _ = synth.one("AWS::DynamoDB::Table")
+    statements = [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    table_statements = [s for s in statements if "dynamodb:" in str(s["Action"])]
+    assert table_statements == [
+        {
+            "Action": "dynamodb:UpdateItem",
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RESETS#*"]}},
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [table_id, "Arn"]},
+        }
+    ]
+    # Nothing else of the table, no Cognito, nothing anywhere but logs and traces.
+    actions = {action for s in statements for action in _listed(s["Action"])}
+    assert actions - {"dynamodb:UpdateItem"} <= {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+
+
+def test_the_mail_names_the_forum_and_links_to_it_from_context(context: dict[str, str]) -> None:
+    app = App(
+        context={
+            **context,
+            "forum:siteName": "Kite Flyers",
+            "forum:siteUrl": "https://kites.example/",
+        }
+    )
+    assert site_from_context(app) == ("Kite Flyers", "https://kites.example")
+    assert site_from_context(App(context=context)) == ("Forum", "")
+
+
+@pytest.mark.parametrize(
+    "address", ["http://kites.example", "https://kites.example/forum", "kites"]
+)
+def test_a_site_address_that_cannot_be_is_refused_at_synth(
+    context: dict[str, str], address: str
+) -> None:
+    with pytest.raises(ValueError, match="forum:siteUrl"):
+        auth_template({**context, "forum:siteUrl": address})
 
 
 def _listed(value: Any) -> list[str]:

@@ -49,10 +49,11 @@ def test_a_sign_up_and_a_reset_are_mailed_and_only_their_codes_work(runtime: Run
     account = {"username": "mailbox", "email": address, "password": PASSWORD}
     # Given a sign-up through the forum
     assert client.request("POST", "/api/accounts", account).status == 201
-    # Then its confirmation code is in the mailbox, in the pool's own words
+    # Then its confirmation code is in the mailbox, in the words of the pool's custom message
+    # trigger (tests/local/test_cognito_messages.py)
     (confirmation,) = mail_to(client, address)
     assert confirmation["kind"] == "cognito:sign-up"
-    assert confirmation["subject"] == "Confirm your email address for the forum"
+    assert confirmation["subject"] == "Confirm your email address for Forum"
     code = code_in(confirmation)
     # and only that code confirms the account
     wrong = "000000" if code != "000000" else "111111"

@@ -103,3 +103,18 @@ def test_names_outside_the_rules_are_refused_whoever_asks(
 def test_an_administrator_may_make_a_member_with_a_good_name(table: Any) -> None:
     payload = event("newcomer", source="PreSignUp_AdminCreateUser")
     assert run(payload) == payload
+
+
+def test_the_function_points_the_models_at_its_table_at_cold_start(table: Any) -> None:
+    # Given models pointed nowhere, as in a new Lambda sandbox
+    import importlib
+
+    from forum.models import ForumItem
+    from forum.settings import get_settings
+
+    ForumItem.Meta.table_name = None
+    import presignup.handler
+
+    importlib.reload(presignup.handler)
+    # Then its first read finds the table (before, every SignUp in AWS failed here)
+    assert ForumItem.Meta.table_name == get_settings().table_name

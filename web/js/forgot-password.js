@@ -1,9 +1,11 @@
-// /forgot-password: ask Cognito to mail a reset code (ForgotPassword), set a new password with
-// it (ConfirmForgotPassword), then sign in. Nothing here tells whether an account exists: every
-// name gets the same answer. Neither the code nor a password is ever logged or kept.
+// /forgot-password: ask the forum to have Cognito mail a reset code (POST /api/password-resets,
+// limited per network and per name), set a new password with it (ConfirmForgotPassword, straight
+// to Cognito), then sign in. Nothing here tells whether an account exists: every name gets the
+// same answer, and so does a limit reached. Neither the code nor a password is logged or kept.
 
+import { ApiError, api } from './api.js';
 import { busy, showError } from './dom.js';
-import { confirmForgotPassword, forgotPassword, signIn } from './session.js';
+import { confirmForgotPassword, signIn } from './session.js';
 
 // Every word of this page's script, in one place, for a catalog to replace.
 export const WORDS = {
@@ -16,6 +18,7 @@ export const WORDS = {
   wrongCode: 'That code is not right. Check the email, or ask for a new code.',
   expiredCode: 'That code has expired or was used already. Ask for a new code.',
   tooMany: 'Too many attempts. Wait a few minutes, then try again.',
+  busy: 'Resetting a password is not possible right now; please try again in a moment.',
   unreachable: 'The sign-in service cannot be reached; check your connection.',
   failed: 'The password could not be set. Try again in a moment.',
   signInFailed: 'Your new password is set, but signing in failed: sign in with it on the sign-in page.',
@@ -57,21 +60,22 @@ export function start() {
   const note = resetForm.querySelector('[data-sent-note]');
   let username = '';
 
-  // The same answer for every name, known or not; only a refusal to send at all is told apart.
+  // The same answer for every name, known or not; only a refusal to send at all is told apart:
+  // a limit reached (429, the forum's words, the same for every name), a name that cannot be
+  // one (422), the forum or Cognito out of reach.
   async function sendCode(errorAt) {
     try {
-      await forgotPassword(username);
+      await api('/api/password-resets', { method: 'POST', body: { name: username } });
       return true;
     } catch (failure) {
-      if (TOO_MANY.has(failure.code)) {
-        showError(errorAt, WORDS.tooMany);
-        return false;
-      }
-      if (failure.code === 'Unreachable') {
+      if (!(failure instanceof ApiError)) {
         showError(errorAt, WORDS.unreachable);
         return false;
       }
-      return true;
+      if (failure.status === 429) showError(errorAt, failure.problem.detail || WORDS.tooMany);
+      else if (failure.status === 422) showError(errorAt, failure.problem.detail || WORDS.noName);
+      else showError(errorAt, WORDS.busy);
+      return false;
     }
   }
 

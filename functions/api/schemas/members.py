@@ -8,6 +8,7 @@ from pydantic import Field
 
 from forum.accounts import EMAIL_MAX, PASSWORD_MAX
 from forum.moderation import REASON_MAX
+from forum.password_resets import NAME_MAX, NAME_PATTERN
 from forum.profiles import ABOUT_MAX, DISPLAY_NAME_MAX
 from forum.usernames import SCHEMA_PATTERN as USERNAME_PATTERN
 
@@ -147,3 +148,17 @@ class ModeratedMember(Schema):
 
     member: MemberOut
     ban: BanOut | None
+
+
+class PasswordResetIn(Request):
+    name: str = Field(
+        max_length=1000,
+        description="The username, or the account's verified email address.",
+        json_schema_extra={"minLength": 1, "maxLength": NAME_MAX, "pattern": NAME_PATTERN},
+    )
+
+
+class PasswordResetOut(Schema):
+    detail: str = Field(
+        description="The same words for every name, whether an account has it or not."
+    )
