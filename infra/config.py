@@ -27,6 +27,7 @@ ZERO_ALLOWED = frozenset(
         "uploads_per_hour",
         "sign_ups_per_ip_per_hour",
         "sign_ups_per_address_per_day",
+        "username_grace_days",
     }
 )
 
@@ -58,6 +59,8 @@ class ForumConfig:
     # one email address in a day; 0 turns a limit off.
     sign_ups_per_ip_per_hour: int = 10
     sign_ups_per_address_per_day: int = 3
+    # Days a deleted account's username stays reserved (functions/forum/deletion.py); 0: none.
+    username_grace_days: int = 30
     # The web ACL's rate-based rule: requests one IP address may make in any 5 minutes, every
     # request through CloudFront counted (cached pages, static files and images included).
     waf_rate_limit: int = 2000

@@ -127,6 +127,8 @@ def test_the_api_function_is_configured_from_context(
         # Sign-up limits (functions/forum/sign_up_limits.py)
         "FORUM_SIGN_UPS_PER_IP_PER_HOUR": str(context["forum:signUpsPerIpPerHour"]),
         "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY": str(context["forum:signUpsPerAddressPerDay"]),
+        # How long a deleted account's name stays reserved (functions/forum/deletion.py)
+        "FORUM_USERNAME_GRACE_DAYS": str(context["forum:usernameGraceDays"]),
         # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
         "FORUM_USER_POOL_ID": {"Ref": pool_id},
         "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},
@@ -206,12 +208,15 @@ def test_the_api_function_may_touch_only_its_log_group_x_ray_the_table_and_pool_
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= (
         table_actions
     )
-    # And manages the groups of the member pool's users (moderators, the ban's admin check)
+    # And manages the groups of the member pool's users (moderators, the ban's admin check),
+    # and deletes a deleted account's user once it knows it is not the last admin
     pool_arn = {"Fn::GetAtt": [synth.one("AWS::Cognito::UserPool")[0], "Arn"]}
     assert grants.pop(json.dumps(pool_arn, sort_keys=True)) == {
         "cognito-idp:AdminAddUserToGroup",
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:AdminListGroupsForUser",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:ListUsersInGroup",
     }
     # And signs presigned POSTs of originals to the uploads bucket (infra/images.py)
     originals = {
