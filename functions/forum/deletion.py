@@ -9,9 +9,8 @@ reason), as a sequence of idempotent steps whose progress the profile keeps.
 2. ``account``: Cognito's AdminDeleteUser (a user already gone counts as done).
 3. ``posts``: their posts, oldest first, a page at a time: removed by forum.removal's rules
    when they chose so (post 1 removes its topic), and in any case the copies of their name on
-   each post and on its topic (starter, last post) made ``schema.DELETED_MEMBER``. Pages read
-   no profile for most names, so the copies are changed once here rather than looked up on
-   every read.
+   each post and on its topic (starter, last post) made ``schema.DELETED_MEMBER``
+   (forum.deleted).
 4. ``removed posts``: the same copies on the posts removed earlier.
 5. ``boards``: the boards' last posts.
 6. ``name``: the username's claim expires after ``forum:usernameGraceDays`` (until then nobody
@@ -29,19 +28,17 @@ import contextlib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.condition import Condition
 
-from . import attachments, claims, clock, cognito, removal, schema, usernames
-from .boards import list_boards
+from . import attachments, claims, clock, cognito, deleted, removal, schema, usernames
 from .content import clean_line
 from .cursors import user_post_of
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from .i18n import _
 from .identity import ADMINS, MODERATORS, Member, role_of
-from .models import Board, ForumItem, Post, Profile, Topic, UsernameClaim, person
+from .models import ForumItem, Post, Profile, UsernameClaim, person
 from .profiles import create_profile, get_profile, holder_of, is_deleted, require_writer
 from .retries import Retries
 from .settings import get_settings
@@ -232,7 +229,7 @@ def _carry_on(profile: Profile) -> Progress:
         elif stage in (POSTS, REMOVED_POSTS):
             profile = _sweep_page(profile, stage, deadline)
         elif stage == BOARDS:
-            _rename_last_posts(profile.user_id)
+            deleted.rename_last_posts(profile.user_id)
             profile = _advance(profile, stage, NAME)
         else:
             profile = _release_name(profile)
@@ -299,9 +296,9 @@ def _sweep_page(profile: Profile, stage: str, deadline: float) -> Profile:
     for post in posts:
         if removing and not post.removed and not _remove(profile, post, deadline):
             break  # a long topic of theirs is still being removed: on with it next time
-        _rename_post(post, user_id)
+        deleted.rename_post(post, user_id)
         handled.append(post)
-    _rename_topics(handled, user_id)
+    deleted.rename_topics(handled, user_id)
     if handled:
         last = handled[-1].gsi2sk
         return _advance(profile, stage, stage, cursor=last, handled=len(handled))
@@ -318,79 +315,6 @@ def _remove(profile: Profile, post: Post, deadline: float) -> bool:
         except NotFound:
             continue  # its topic was removed meanwhile: sweep that topic instead
     return False
-
-
-def _renamed(path: Any) -> Any:
-    """The action that makes a copy of a name (a Person's path) say deleted member."""
-    return path.name.set(DELETED)
-
-
-def _update_quietly(item: ForumItem, actions: list[Any], condition: Condition) -> None:
-    """An update of a copy of the name, on the condition that it is still theirs; one that lost
-    a race (a newer last post) is left alone. Straight to the table: a post's version is for
-    edits of its text, and renaming its author is none."""
-    connection = type(item)._get_connection()
-    try:
-        connection.update_item(item.pk, item.sk, actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise Busy() from error
-
-
-def _rename_post(post: Post, user_id: str) -> None:
-    author, edited_by, removed_by = (
-        cast(Any, Post.author),
-        cast(Any, Post.edited_by),
-        cast(Any, Post.removed_by),
-    )
-    actions: list[Any] = []
-    if post.author.name != DELETED:
-        actions.append(_renamed(author))
-    if (
-        post.edited_by is not None
-        and post.edited_by.id == user_id
-        and post.edited_by.name != DELETED
-    ):
-        actions.append(_renamed(edited_by))
-    if (
-        post.removed_by is not None
-        and post.removed_by.id == user_id
-        and post.removed_by.name != DELETED
-    ):
-        actions.append(_renamed(removed_by))
-    if actions:
-        _update_quietly(post, actions, author.id == user_id)
-
-
-def _rename_topics(posts: list[Post], user_id: str) -> None:
-    """The starter and last post of the page's topics, where they are the member's: one
-    BatchGetItem, then an update only where a copy says their name."""
-    keys = [(schema.topic_pk(t), schema.TOPIC_SK) for t in dict.fromkeys(p.topic_id for p in posts)]
-    if not keys:
-        return
-    started_by, last_author = cast(Any, Topic.started_by), cast(Any, Topic.last_post).author
-    for topic in Topic.batch_get(keys, consistent_read=True):
-        actions: list[Any] = []
-        conditions: list[Condition] = []
-        if topic.started_by.id == user_id and topic.started_by.name != DELETED:
-            actions.append(_renamed(started_by))
-            conditions.append(started_by.id == user_id)
-        last = topic.last_post.author
-        if last.id == user_id and last.name != DELETED:
-            actions.append(_renamed(last_author))
-            conditions.append(last_author.id == user_id)
-        if actions:
-            condition = conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
-            _update_quietly(topic, actions, condition)
-
-
-def _rename_last_posts(user_id: str) -> None:
-    """The boards whose last post is the member's (one Query of every board)."""
-    last_author = cast(Any, Board.last_post).author
-    for board in list_boards():
-        last = board.last_post
-        if last is not None and last.author.id == user_id and last.author.name != DELETED:
-            _update_quietly(board, [_renamed(last_author)], last_author.id == user_id)
 
 
 def _release_name(profile: Profile) -> Profile:

@@ -208,7 +208,7 @@ def profile_of(username: str, consistent: bool = False) -> Profile:
         raise NotFound(f"{claim.username} has not been to the forum since signing up.")
     if is_deleted(profile):
         # As SMF and phpBB answer for a deleted member: there is no such member (any more).
-        raise NotFound(f"There is no member called {username!r}.")
+        raise NotFound(_("There is no member called {name!r}.").format(name=username))
     return profile
 
 
