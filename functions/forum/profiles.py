@@ -6,7 +6,9 @@ change inside the transactions that write or remove posts, and those transaction
 banned member (``not_banned``), so a ban takes effect at once and costs no extra request.
 
 A member who signed up (through ``accounts.sign_up``, or made by an administrator in Cognito)
-gets a profile on their first signed-in call.
+gets a profile on their first signed-in call. A deleted account's profile stays, with its
+counts, marked ``deleted_at`` (forum.deletion): the same conditions that refuse a banned
+member's writes refuse its own.
 """
 
 from __future__ import annotations
