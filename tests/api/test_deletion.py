@@ -91,6 +91,10 @@ def test_deleting_ones_account_keeps_the_posts_by_deleted_member(
         "POST", f"/api/topics/{world['his']['id']}/posts", {"body": "hi"}, claims=world["alice"]
     )
     assert written.status == 403 and "deleted" in written.json["detail"]
+    renamed = call("PATCH", "/api/me", {"display_name": "Back"}, claims=world["alice"])
+    assert renamed.status == 403
+    upload = {"filename": "a.png", "content_type": "image/png", "size": 9}
+    assert call("POST", "/api/uploads", upload, claims=world["alice"]).status == 403
     # And asking again changes nothing
     assert delete_me(call, world["alice"]).json["status"] == "deleted"
 
