@@ -57,6 +57,10 @@ COGNITO_ACTIONS = (
     "cognito-idp:AdminAddUserToGroup",
     "cognito-idp:AdminRemoveUserFromGroup",
     "cognito-idp:AdminListGroupsForUser",
+    # An account's deletion (functions/forum/deletion.py) deletes its Cognito user, and asks
+    # whether another admin exists before an admin's (the last admin is never deleted).
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:ListUsersInGroup",
 )
 
 # Never shipped with the functions: caches of the developer's own interpreter and tools.
@@ -334,14 +338,16 @@ class ForumApi(Construct):
                 env.PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV: str(
                     config.password_resets_per_account_per_day
                 ),
+                env.USERNAME_GRACE_DAYS_ENV: str(config.username_grace_days),
                 env.USER_POOL_ID_ENV: user_pool.user_pool_id,
                 env.USER_POOL_CLIENT_ID_ENV: user_pool_client.user_pool_client_id,
             },
         )
         table.grant_read_write_data(function)
-        # Admins grant and revoke the moderator role, and a ban checks that its target is no
-        # admin; these act on this pool only. Sign-up (SignUp) and a password reset
-        # (ForgotPassword) are public Cognito calls, which IAM does not guard.
+        # Admins grant and revoke the moderator role, a ban checks that its target is no
+        # admin, and a deletion deletes the member's user; these act on this pool only.
+        # Sign-up (SignUp) and a password reset (ForgotPassword) are public Cognito calls,
+        # which IAM does not guard.
         user_pool.grant(function, *COGNITO_ACTIONS)
         acknowledge_tracing_and_indexes(
             role,

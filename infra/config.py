@@ -29,6 +29,7 @@ ZERO_ALLOWED = frozenset(
         "sign_ups_per_address_per_day",
         "password_resets_per_ip_per_hour",
         "password_resets_per_account_per_day",
+        "username_grace_days",
     }
 )
 
@@ -64,6 +65,8 @@ class ForumConfig:
     # hour, and asked for one name or mailed to one account in a day; 0 turns a limit off.
     password_resets_per_ip_per_hour: int = 10
     password_resets_per_account_per_day: int = 5
+    # Days a deleted account's username stays reserved (functions/forum/deletion.py); 0: none.
+    username_grace_days: int = 30
     # The web ACL's rate-based rule: requests one IP address may make in any 5 minutes, every
     # request through CloudFront counted (cached pages, static files and images included).
     waf_rate_limit: int = 2000

@@ -47,11 +47,13 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/me", auth=True),
     Route("PATCH", "/api/me", auth=True),
     Route("GET", "/api/me/export", auth=True),
+    Route("POST", "/api/me/deletion", auth=True),
     Route("GET", "/api/users/{username}", auth=False),
     Route("POST", "/api/users/{username}/ban", auth=True),
     Route("DELETE", "/api/users/{username}/ban", auth=True),
     Route("PUT", "/api/users/{username}/moderator", auth=True),
     Route("DELETE", "/api/users/{username}/moderator", auth=True),
+    Route("POST", "/api/users/{username}/deletion", auth=True),
     Route("GET", "/api/openapi.json", auth=False),
     Route("GET", "/api/docs", auth=False),
 )

@@ -8,10 +8,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from forum import paging, schema
+from forum.deleted import shown_name
 from forum.export import ExportPage as ExportedPage
 from forum.media import media_url
 from forum.models import Attachment, Board, LastPost, Person, Post, PostAttachment, Profile, Topic
-from forum.profiles import avatar_thumb_url, is_banned
+from forum.profiles import avatar_thumb_url, is_banned, is_deleted
 
 from .schemas.attachments import AttachmentOut
 from .schemas.boards import BoardLastPost, BoardOut
@@ -23,7 +24,8 @@ from .schemas.topics import BoardRef, TopicHeader, TopicLastPost, TopicSummary
 
 
 def person_out(person: Person) -> PersonOut:
-    return PersonOut(id=person.id, name=person.name)
+    # A deleted member's name reads "deleted member": words with a space, which no username has.
+    return PersonOut(id=person.id, name=shown_name(person.name))
 
 
 def board_last_post(last: LastPost | None) -> BoardLastPost | None:
@@ -132,6 +134,16 @@ def page_post_out(post: Post, cards: Mapping[str, Profile]) -> PagePostOut:
 
 
 def author_card(profile: Profile) -> AuthorCard:
+    if is_deleted(profile):
+        nobody = shown_name(schema.DELETED_MEMBER)
+        return AuthorCard(
+            id=profile.user_id,
+            name=nobody,
+            display_name=nobody,
+            avatar_url=None,
+            post_count=int(profile.post_count or 0),
+            role="member",
+        )
     return AuthorCard(
         id=profile.user_id,
         name=profile.username,
@@ -157,7 +169,7 @@ def member_out(profile: Profile) -> MemberOut:
 
 
 def ban_out(profile: Profile) -> BanOut | None:
-    if not is_banned(profile):
+    if not profile.banned_until or not is_banned(profile):
         return None
     until = str(profile.banned_until)
     return BanOut(

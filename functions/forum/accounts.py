@@ -79,8 +79,9 @@ def sign_up(username: str, email: str, password: str, network: str) -> cognito.S
             tx.save(
                 "username",
                 claim,
-                condition=UsernameClaim.pk.does_not_exist()
-                | (UsernameClaim.user_id.does_not_exist() & (UsernameClaim.expires_at < now)),
+                # A lapsed claim: a sign-up that never finished, or a deleted account's name
+                # after its grace period (forum.deletion); bound claims have no expiry.
+                condition=UsernameClaim.pk.does_not_exist() | (UsernameClaim.expires_at < now),
             )
             for index, counter in enumerate(counters):
                 sign_up_limits.count(tx, f"limit-{index}", counter)

@@ -120,3 +120,23 @@ def forgot_password(name: str) -> None:
     not guard, so the API's role needs no grant for it. ``name`` is a username or a verified
     address."""
     _call("forgot_password", ClientId=get_settings().user_pool_client_id, Username=name)
+
+
+def delete_user(username: str) -> None:
+    """AdminDeleteUser; a user already gone is no error (an account's deletion repeats it)."""
+    try:
+        _call("admin_delete_user", UserPoolId=get_settings().user_pool_id, Username=username)
+    except CognitoRefused as refusal:
+        if refusal.code != "UserNotFoundException":
+            raise
+
+
+def members_of(group: str, limit: int = 2) -> list[str]:
+    """Up to ``limit`` usernames of a group's members (ListUsersInGroup, one page)."""
+    answer = _call(
+        "list_users_in_group",
+        UserPoolId=get_settings().user_pool_id,
+        GroupName=group,
+        Limit=limit,
+    )
+    return [str(user["Username"]) for user in answer.get("Users", [])]

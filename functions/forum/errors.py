@@ -47,6 +47,12 @@ class Conflict(ForumError):
     slug = "conflict"
 
 
+class Gone(ForumError):
+    status = 410
+    title = "Gone"
+    slug = "gone"
+
+
 class PayloadTooLarge(ForumError):
     status = 413
     title = "Payload too large"

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from . import attachments, cursors, schema
-from .errors import Busy
+from .deleted import shown_name
+from .errors import Busy, Gone
 from .i18n import _
 from .identity import Member
 from .media import media_url
 from .models import ForumItem, Post, PostAttachment, Profile, Topic, UserPostsIndex
-from .profiles import ensure_profile
+from .profiles import ensure_profile, is_deleted
 
 T = TypeVar("T")
 
@@ -103,6 +104,8 @@ def export_page(member: Member, cursor: str | None) -> ExportPage:
     """One page of the member's document, from ``cursor`` (None: the first page)."""
     section, after = _place(cursor)
     profile = ensure_profile(member)
+    if is_deleted(profile):
+        raise Gone(_("This account was deleted; nothing of it is left to export."))
     chunk = section.read(profile, after)
     uploads = chunk.uploads
     if cursor is None:
@@ -245,7 +248,7 @@ def _exported(post: Post, title: str) -> ExportedPost:
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
-        edited_by=post.edited_by.name if post.edited_by else None,
+        edited_by=shown_name(post.edited_by.name) if post.edited_by else None,
         removed=bool(post.removed),
     )
 

@@ -23,6 +23,9 @@ class Member:
     groups: frozenset[str] = field(default_factory=frozenset)
     # When the token was issued (its ``iat``, epoch seconds), None when unknown.
     issued_at: int | None = None
+    # When the member last signed in with their password (the token's ``auth_time``, epoch
+    # seconds; Cognito keeps it through refreshes), None when unknown.
+    authenticated_at: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -76,13 +79,17 @@ def member_from_claims(claims: Mapping[str, Any] | None) -> Member | None:
     name = str(claims.get("cognito:username") or claims.get("username") or "").strip()
     if not user_id or not name:
         return None
-    try:
-        issued_at: int | None = int(str(claims.get("iat")))
-    except ValueError:
-        issued_at = None
     return Member(
         user_id=user_id,
         name=name,
         groups=parse_groups(claims.get("cognito:groups")),
-        issued_at=issued_at,
+        issued_at=_epoch(claims.get("iat")),
+        authenticated_at=_epoch(claims.get("auth_time")),
     )
+
+
+def _epoch(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None

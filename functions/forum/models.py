@@ -258,6 +258,16 @@ class Profile(ForumItem, discriminator="profile"):
     # Their uploads in the hour ``upload_hour`` (forum.flood).
     upload_hour = UnicodeAttribute(null=True)
     uploads_this_hour = NumberAttribute(null=True)
+    # The account's deletion (forum.deletion): set when it begins, and from then on every write
+    # of theirs is refused; the step it is at ("done" when finished), the posts' choice ("keep"
+    # or "remove"), how far the sweep of their posts got, and who deleted it and why.
+    deleted_at = UnicodeAttribute(null=True)
+    deleted_by = Person(null=True)
+    deletion_reason = UnicodeAttribute(null=True)
+    deletion_posts = UnicodeAttribute(null=True)
+    deletion_stage = UnicodeAttribute(null=True)
+    deletion_cursor = UnicodeAttribute(null=True)
+    deletion_posts_done = NumberAttribute(null=True)
 
 
 class UsernameClaim(ForumItem, discriminator="username"):

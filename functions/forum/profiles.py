@@ -6,7 +6,9 @@ change inside the transactions that write or remove posts, and those transaction
 banned member (``not_banned``), so a ban takes effect at once and costs no extra request.
 
 A member who signed up (through ``accounts.sign_up``, or made by an administrator in Cognito)
-gets a profile on their first signed-in call.
+gets a profile on their first signed-in call. A deleted account's profile stays, with its
+counts, marked ``deleted_at`` (forum.deletion): the same conditions that refuse a banned
+member's writes refuse its own.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pynamodb.expressions.update import Action
 from . import attachments, avatars, claims, clock, cursors, schema, usernames
 from .content import clean_body, clean_line
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from .i18n import _
 from .identity import Member
 from .markup import render
 from .media import media_url
@@ -54,16 +57,26 @@ def clean_about(about: str) -> str:
 
 
 def not_banned(at: str) -> Condition:
-    """The condition, for a write of a profile, that its member is not banned at ``at``."""
-    return Profile.banned_until.does_not_exist() | (Profile.banned_until < at)
+    """The condition, for a write of a profile, that its member is not banned at ``at`` (nor
+    their account deleted, or being deleted: forum.deletion)."""
+    unbanned = Profile.banned_until.does_not_exist() | (Profile.banned_until < at)
+    return unbanned & Profile.deleted_at.does_not_exist()
+
+
+def is_deleted(profile: Profile) -> bool:
+    """Whether the account was deleted (or its deletion has begun)."""
+    return profile.deleted_at is not None
 
 
 def is_banned(profile: Profile, at: str | None = None) -> bool:
+    """Whether the member may not write: banned at ``at``, or their account deleted."""
     until = profile.banned_until
-    return bool(until) and str(until) >= (at or clock.now_iso())
+    return is_deleted(profile) or (bool(until) and str(until) >= (at or clock.now_iso()))
 
 
 def ban_message(profile: Profile) -> str:
+    if is_deleted(profile):
+        return _("This account was deleted.")
     reason = profile.ban_reason or "no reason was given"
     if profile.banned_until == schema.BANNED_FOREVER:
         return f"You are banned from writing in this forum: {reason}"
@@ -124,6 +137,9 @@ def create_profile(user_id: str, username: str, role: str) -> Profile:
                     UsernameClaim.pk.does_not_exist()
                     | UsernameClaim.user_id.does_not_exist()
                     | (UsernameClaim.user_id == user_id)
+                    # A deleted account's name, released after its grace period (the item
+                    # lingers until DynamoDB's TTL deletes it).
+                    | (UsernameClaim.expires_at < moment)
                 ),
             )
     except Cancelled as cancelled:
@@ -192,6 +208,9 @@ def profile_of(username: str, consistent: bool = False) -> Profile:
     profile = get_profile(str(claim.user_id), consistent=consistent)
     if profile is None:
         raise NotFound(f"{claim.username} has not been to the forum since signing up.")
+    if is_deleted(profile):
+        # As SMF and phpBB answer for a deleted member: there is no such member (any more).
+        raise NotFound(_("There is no member called {name!r}.").format(name=username))
     return profile
 
 

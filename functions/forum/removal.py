@@ -4,7 +4,8 @@ A removed post keeps its place (and number) as "removed", out of its author's li
 images released with it; the topic's and the board's counters and last posts, and the
 author's post_count, move in the same transaction. Removing post 1 removes the topic: gone from
 its board at once, then its posts in batches (``remove_topic``). A banned member's removal is
-refused by a read of their profile.
+refused by a read of their profile. An account's deletion removes its posts by the same rules
+(``remove_for_deletion``).
 """
 
 from __future__ import annotations
@@ -40,16 +41,34 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
     """
     if number == 1:
         return remove_topic(member, topic_id)
+    return _remove_post(member, topic_id, number, allowed=False)
+
+
+def remove_for_deletion(remover: Member, topic_id: str, number: int, deadline: float) -> bool:
+    """Remove a post of an account being deleted (forum.deletion), by these same rules: post 1
+    removes its topic, and every count moves with it. The deletion was allowed already, so
+    neither the remover's role nor their ban is asked, and a locked topic is no obstacle.
+    Returns False while a topic's posts are still being removed at ``deadline``
+    (``time.monotonic``); a post of a removed topic is removed with the rest of its posts."""
+    topic = _any_topic(topic_id)
+    if topic.removed:
+        return _remove_posts_of(remover, topic, deadline) if topic.removing_posts else True
+    if number == 1:
+        return _remove_topic(remover, topic_id, deadline)
+    return _remove_post(remover, topic_id, number, allowed=True)
+
+
+def _remove_post(member: Member, topic_id: str, number: int, allowed: bool) -> bool:
     count_author = True
-    may_write = False
+    may_write = allowed
     for _attempt in Retries(5):
         topic = get_topic(topic_id, consistent=True)
         post = get_post(topic_id, number, consistent=True)
         if post.removed:
             return True
-        if post.author.id != member.user_id and not member.is_moderator:
+        if not allowed and post.author.id != member.user_id and not member.is_moderator:
             raise Forbidden("Only the author or a moderator can remove this post.")
-        if topic.locked and not member.is_moderator:
+        if not allowed and topic.locked and not member.is_moderator:
             raise Locked("This topic is locked; only moderators can remove its posts.")
         if not may_write:
             require_writer(member)
@@ -163,7 +182,10 @@ def remove_topic(member: Member, topic_id: str) -> bool:
     if not member.is_moderator:
         raise Forbidden("Only moderators can remove a whole topic.")
     require_writer(member)
-    deadline = _monotonic() + SWEEP_SECONDS
+    return _remove_topic(member, topic_id, _monotonic() + SWEEP_SECONDS)
+
+
+def _remove_topic(member: Member, topic_id: str, deadline: float) -> bool:
     count_starter = True
     for _attempt in Retries(5):
         topic = _any_topic(topic_id)
@@ -220,21 +242,23 @@ def _remove_posts_of(member: Member, topic: Topic, deadline: float) -> bool:
         page_size=100,
     )
     batch: list[Post] = []
+    # One batch at least, whatever the deadline, so that every request gets on with it.
+    swept = False
     for post in live:
         # A transaction holds at most 100 items: the posts, their authors and their images.
         if batch and _items_to_remove([*batch, post]) > TRANSACTION_ITEMS:
-            if _monotonic() > deadline:
+            if swept and _monotonic() > deadline:
                 return False
             _remove_batch(member, batch)
-            batch = []
+            batch, swept = [], True
         batch.append(post)
         if len(batch) == SWEEP_BATCH:
-            if _monotonic() > deadline:
+            if swept and _monotonic() > deadline:
                 return False
             _remove_batch(member, batch)
-            batch = []
+            batch, swept = [], True
     if batch:
-        if _monotonic() > deadline:
+        if swept and _monotonic() > deadline:
             return False
         _remove_batch(member, batch)
     topic.update(actions=[Topic.removing_posts.remove()])

@@ -17,7 +17,9 @@ Item layout (pk / sk):
                                               one name, and every name that looks like it, belongs
                                               to one member. TTL while a sign-up is pending.
                                               (Claims made before skeletons were keyed by the
-                                              lower-case name; lookups still find them.)
+                                              lower-case name; lookups still find them.) A
+                                              deleted account's claim keeps its name reserved,
+                                              then expires (TTL, forum:usernameGraceDays).
   SIGNUPS#{kind}#{digest} / {window}          sign-ups counted per IP address (kind "ip", an hour)
                                               or per email address ("email", a day); {digest}
                                               is a hash, so no address is kept in a key. TTL.
@@ -48,7 +50,9 @@ Item layout (pk / sk):
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
-``banned_until`` (BANNED_FOREVER for a ban without end), checked in those transactions too.
+``banned_until`` (BANNED_FOREVER for a ban without end), checked in those transactions too, as
+is ``deleted_at``, set when the account's deletion begins (forum.deletion). A deleted member's
+profile, and the copies of their name on posts, topics and boards, say DELETED_MEMBER.
 
 The original of an attachment is uploaded to ``originals/{id}`` in the uploads bucket; the
 thumbnail function writes ``media/{id}/thumb.{ext}`` and ``media/{id}/display.{ext}`` to the
@@ -119,6 +123,9 @@ ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"
 # Sorts after every ISO date, so "banned_until < now" is false for a ban without end.
 BANNED_FOREVER = "9999-12-31T23:59:59.999999Z"
+# The name a deleted member's profile and the copies of it on posts, topics and boards keep
+# (forum.deletion): no username can be it (forum.usernames: letters, digits, "_" and "-").
+DELETED_MEMBER = "~deleted"
 # Sorts after every topic key ("0#…", "1#…"), so the board comes first in a descending Query.
 BOARD_HEADER_GSI_SK = "~"
 

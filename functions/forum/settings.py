@@ -34,6 +34,7 @@ PASSWORD_RESETS_PER_IP_PER_HOUR_ENV = "FORUM_PASSWORD_RESETS_PER_IP_PER_HOUR"
 PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV = "FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER_DAY"
 SITE_NAME_ENV = "FORUM_SITE_NAME"
 SITE_URL_ENV = "FORUM_SITE_URL"
+USERNAME_GRACE_DAYS_ENV = "FORUM_USERNAME_GRACE_DAYS"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Settings:
     # the mail carries no links).
     site_name: str
     site_url: str
+    # A deleted account's username stays reserved this many days (forum.deletion).
+    username_grace_days: int = 30
 
 
 def _int(name: str, default: int) -> int:
@@ -118,4 +121,5 @@ def get_settings() -> Settings:
         password_resets_per_account_per_day=_int(PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV, 5),
         site_name=os.environ.get(SITE_NAME_ENV) or "Forum",
         site_url=(os.environ.get(SITE_URL_ENV) or "").rstrip("/"),
+        username_grace_days=_int(USERNAME_GRACE_DAYS_ENV, 30),
     )

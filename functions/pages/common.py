@@ -13,6 +13,7 @@ from typing import Any
 
 from forum import paging
 from forum.cursors import CURSOR_MAX
+from forum.deleted import shown_name
 from forum.errors import NotFound
 from forum.i18n import _
 from forum.ids import is_id
@@ -98,7 +99,7 @@ def last_post_view(last: LastPost | None) -> LastPostView | None:
     return LastPostView(
         url=post_url(last.topic_id, last.topic_title, int(last.number)),
         topic_title=last.topic_title,
-        author=last.author.name,
+        author=shown_name(last.author.name),
         created_at=last.created_at,
     )
 

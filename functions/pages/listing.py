@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forum import boards, paging
+from forum.deleted import shown_name
 from forum.errors import BadRequest, NotFound
 from forum.models import Topic
 
@@ -30,7 +31,7 @@ class TopicRow:
     url: str
     title: str
     started_by: str
-    started_by_url: str
+    started_by_url: str | None  # none for a deleted member
     started_at: str
     reply_count: int
     view_count: int
@@ -46,7 +47,7 @@ def _topic_row(topic: Topic) -> TopicRow:
     return TopicRow(
         url=topic_url(topic.topic_id, topic.title),
         title=topic.title,
-        started_by=topic.started_by.name,
+        started_by=shown_name(topic.started_by.name),
         started_by_url=member_url(topic.started_by.name),
         started_at=topic.started_at,
         reply_count=int(topic.reply_count or 0),
@@ -54,7 +55,7 @@ def _topic_row(topic: Topic) -> TopicRow:
         pinned=bool(topic.pinned),
         locked=bool(topic.locked),
         last_post_url=post_url(topic.topic_id, topic.title, int(topic.last_post.number)),
-        last_post_author=topic.last_post.author.name,
+        last_post_author=shown_name(topic.last_post.author.name),
         last_post_at=topic.last_post.created_at,
         page_count=paging.page_count(int(topic.last_number)),
     )

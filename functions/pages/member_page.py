@@ -49,7 +49,8 @@ def member(username: str, cursor: str | None) -> Page:
         )
         for post, shown_topic in found.posts
     ]
-    path = member_url(profile.username)
+    # forum.profiles answers 404 for a deleted member, so there is a name and an address.
+    path = member_url(profile.username) or "/"
     next_path = f"{path}?cursor={found.next_cursor}" if found.next_cursor else None
     about = Markup(profile.about_html or "")
     summary = plain_text(about) if about else ""

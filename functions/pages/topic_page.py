@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from forum import paging, profiles, topics
+from forum import paging, profiles, schema, topics
 from forum.attachments import Shown, shown
+from forum.deleted import shown_name
 from forum.models import Post, Profile, Topic
 
 from .common import Head, Page, page_number, require_id
@@ -44,6 +45,14 @@ class AuthorCard:
 
 
 def _card(profile: Profile) -> AuthorCard:
+    if profiles.is_deleted(profile):
+        # No name, no picture, no role: only the count, so the boards' sums still read true.
+        return AuthorCard(
+            user_id=profile.user_id,
+            username=schema.DELETED_MEMBER,
+            display_name=shown_name(schema.DELETED_MEMBER),
+            post_count=int(profile.post_count or 0),
+        )
     return AuthorCard(
         user_id=profile.user_id,
         username=profile.username,
@@ -59,7 +68,7 @@ class PostView:
     number: int
     url: str
     author: AuthorCard
-    author_url: str
+    author_url: str | None  # none for a deleted member
     created_at: str
     edited_at: str | None
     edited_by: str | None
@@ -74,7 +83,7 @@ def _post_view(topic: Topic, post: Post, cards: dict[str, AuthorCard]) -> PostVi
     removed = bool(post.removed)
     # A member who never wrote since profiles exist has none: their name is all there is.
     card = cards.get(post.author.id) or AuthorCard(
-        post.author.id, post.author.name, post.author.name
+        post.author.id, post.author.name, shown_name(post.author.name)
     )
     return PostView(
         number=int(post.number),
@@ -83,7 +92,7 @@ def _post_view(topic: Topic, post: Post, cards: dict[str, AuthorCard]) -> PostVi
         author_url=member_url(card.username),
         created_at=post.created_at,
         edited_at=post.edited_at,
-        edited_by=post.edited_by.name if post.edited_by else None,
+        edited_by=shown_name(post.edited_by.name) if post.edited_by else None,
         removed=removed,
         # Sanitized when the post was written (forum.markup); never the Markdown source.
         body_html=Markup("") if removed else Markup(post.body_html),
@@ -123,6 +132,7 @@ def topic(topic_id: str, raw_page: str | None) -> Page:
         {
             "topic": found,
             "board_url": board_url(found.board_id),
+            "started_by": shown_name(found.started_by.name),
             "started_by_url": member_url(found.started_by.name),
             "posts": views,
             "page": page,

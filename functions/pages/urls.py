@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from forum import paging
+from forum.deleted import is_deleted_name
 
 from .render import slugify
 
@@ -24,7 +25,10 @@ def post_url(topic_id: str, title: str, number: int) -> str:
     return f"{topic_url(topic_id, title, paging.page_of(number))}#msg{number}"
 
 
-def member_url(username: str) -> str:
+def member_url(username: str) -> str | None:
+    """A member's page; a deleted member has none (forum.deleted)."""
+    if is_deleted_name(username):
+        return None
     return f"/u/{quote(username, safe='')}"
 
 

@@ -56,6 +56,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "DELETE /api/users/{username}/ban": (401, 401, 403, 403, 403, 204, 204, 403),
     "PUT /api/users/{username}/moderator": (401, 401, 403, 403, 403, 403, 200, 403),
     "DELETE /api/users/{username}/moderator": (401, 401, 403, 403, 403, 403, 200, 403),
+    # Anyone may leave, banned or not; the world's one admin is its last (409).
+    "POST /api/me/deletion": (401, 401, 200, 200, 200, 200, 409, 200),
+    "POST /api/users/{username}/deletion": (401, 401, 403, 403, 403, 200, 200, 403),
 }
 
 MEMBERS = {
@@ -97,6 +100,8 @@ class World:
             "PATCH /api/me": {"display_name": "New name"},
             "POST /api/uploads": {"filename": "a.jpg", "content_type": "image/jpeg", "size": 99},
             "POST /api/users/{username}/ban": {"reason": "spam"},
+            "POST /api/me/deletion": {"posts": "keep"},
+            "POST /api/users/{username}/deletion": {"reason": "spam", "posts": "remove"},
         }
         return method, url, bodies.get(route_key)
 

@@ -132,6 +132,8 @@ def test_the_api_function_is_configured_from_context(
         "FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER_DAY": str(
             context["forum:passwordResetsPerAccountPerDay"]
         ),
+        # How long a deleted account's name stays reserved (functions/forum/deletion.py)
+        "FORUM_USERNAME_GRACE_DAYS": str(context["forum:usernameGraceDays"]),
         # Sign-up calls Cognito with the browser's client; no endpoint override in AWS.
         "FORUM_USER_POOL_ID": {"Ref": pool_id},
         "FORUM_USER_POOL_CLIENT_ID": {"Ref": client_id},
@@ -211,12 +213,15 @@ def test_the_api_function_may_touch_only_its_log_group_x_ray_the_table_and_pool_
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= (
         table_actions
     )
-    # And manages the groups of the member pool's users (moderators, the ban's admin check)
+    # And manages the groups of the member pool's users (moderators, the ban's admin check),
+    # and deletes a deleted account's user once it knows it is not the last admin
     pool_arn = {"Fn::GetAtt": [synth.one("AWS::Cognito::UserPool")[0], "Arn"]}
     assert grants.pop(json.dumps(pool_arn, sort_keys=True)) == {
         "cognito-idp:AdminAddUserToGroup",
         "cognito-idp:AdminRemoveUserFromGroup",
         "cognito-idp:AdminListGroupsForUser",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:ListUsersInGroup",
     }
     # And signs presigned POSTs of originals to the uploads bucket (infra/images.py)
     originals = {

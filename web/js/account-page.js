@@ -1,8 +1,10 @@
 // /account: the signed-in member's settings. The page arrives the same for everyone; this fills
 // it in from the member's own session: the profile (PATCH /api/me, the avatar through an upload),
 // the email address and password (straight to Cognito with the access token), signing out of
-// every device (GlobalSignOut) and a download of everything the forum keeps about them
-// (GET /api/me/export, page after page). No password or token is ever logged.
+// every device (GlobalSignOut), a download of everything the forum keeps about them
+// (GET /api/me/export, page after page) and the account's deletion (the password again, then
+// POST /api/me/deletion with the fresh token, repeated while it answers 202). No password or
+// token is ever logged.
 
 import { describe } from './api.js';
 import { busy, el, showError } from './dom.js';
@@ -12,7 +14,9 @@ import {
   changePassword,
   CognitoError,
   confirmEmail,
+  forgetSession,
   member,
+  signInAgain,
   signOutEverywhere,
 } from './session.js';
 import { asMember } from './signin.js';
@@ -42,6 +46,15 @@ export const WORDS = {
   exported: 'Your data is downloaded.',
   exportLoop: 'The export did not come to an end; try again later.',
   notSignedIn: 'Sign in to do this.',
+  deletePassword: 'Enter your password to delete your account.',
+  deleteConfirm: (posts) =>
+    posts === 'remove'
+      ? 'Delete your account and remove every post of yours? This cannot be undone.'
+      : 'Delete your account? Your posts stay, by “deleted member”. This cannot be undone.',
+  deleting: (done) => `Deleting your account (${done} posts so far)…`,
+  deleted: 'Your account is deleted.',
+  deleteUnfinished: 'The deletion is not finished yet; press the button again to carry on.',
+  wrongPassword: 'The password is not right.',
   signIn: 'Sign in',
   cognito: {
     NotAuthorizedException: 'The current password is not right.',
@@ -60,6 +73,9 @@ export const WORDS = {
 // The user pool's password policy (infra/auth.py); Cognito's own limit is 256 characters.
 const PASSWORD = { min: 10, max: 256 };
 const EXPORT_PAGE_LIMIT = 10_000;
+// Requests one press of "Delete my account" sends while the forum answers 202 (each works for
+// a few seconds: thousands of posts).
+const DELETION_REQUEST_LIMIT = 200;
 
 /** Words for a refusal from Cognito or the API. */
 function say(failure, overrides = {}) {
@@ -296,6 +312,48 @@ function setUpExport(who) {
   );
 }
 
+/** POST /api/me/deletion until it is finished (200) or the limit of requests is reached. */
+export async function deleteAccount(posts, onProgress = () => {}) {
+  for (let request = 0; request < DELETION_REQUEST_LIMIT; request += 1) {
+    const answer = await asMember('/api/me/deletion', { method: 'POST', body: { posts } });
+    if (answer?.status === 'deleted') return answer;
+    onProgress(answer?.posts_done ?? 0);
+  }
+  throw new Error(WORDS.deleteUnfinished);
+}
+
+function setUpDeletion(who) {
+  const form = document.querySelector('[data-delete-form]');
+  const error = form.querySelector('[data-error]');
+  const done = form.querySelector('[data-done]');
+  form.querySelector('[data-username]').value = who.username;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showError(error, '');
+    done.textContent = '';
+    const password = form.querySelector('#delete-password');
+    if (!password.value) return showError(error, WORDS.deletePassword);
+    const posts = form.querySelector('input[name="posts"]:checked')?.value || 'keep';
+    if (!window.confirm(WORDS.deleteConfirm(posts))) return;
+    await busy(form.querySelector('button[type="submit"]'), async () => {
+      try {
+        // The API takes only a token from a sign-in of the last few minutes: sign in again.
+        await signInAgain(password.value);
+        password.value = '';
+        await deleteAccount(posts, (count) => {
+          done.textContent = WORDS.deleting(count);
+        });
+        done.textContent = WORDS.deleted;
+        forgetSession();
+        location.assign('/');
+      } catch (failure) {
+        done.textContent = '';
+        showError(error, say(failure, { NotAuthorizedException: WORDS.wrongPassword }));
+      }
+    });
+  });
+}
+
 let shown = false;
 
 async function render() {
@@ -316,6 +374,7 @@ async function render() {
     setUpPassword(who);
     setUpSignOut();
     setUpExport(who);
+    setUpDeletion(who);
     settings.hidden = false;
   } catch (failure) {
     shown = false;

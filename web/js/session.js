@@ -215,6 +215,20 @@ export async function confirmEmail(code) {
   await asSignedIn('VerifyUserAttribute', { AttributeName: 'email', Code: code });
 }
 
+/** Sign in again as the signed-in member, with their password, keeping where the session is
+ * kept: an action that asks for the password (deleting the account) sends the fresh token. */
+export async function signInAgain(password) {
+  const session = read();
+  const who = member();
+  if (!session || !who) throw new CognitoError('NotSignedIn', 'Sign in to do this.');
+  return signIn(who.username, password, session.remember);
+}
+
+/** This browser forgets the member's tokens (their account is gone: nothing to revoke). */
+export function forgetSession() {
+  write(null);
+}
+
 /** Every session of the member's ends (their refresh tokens stop working); this one too. */
 export async function signOutEverywhere() {
   await asSignedIn('GlobalSignOut');

@@ -21,7 +21,10 @@ class Request(Schema):
 
 class PersonOut(Schema):
     id: str
-    name: str
+    name: str = Field(
+        description='The username; "deleted member" for an account deleted since (no username '
+        "has a space), which has no page."
+    )
 
 
 class UnderWay(Schema):

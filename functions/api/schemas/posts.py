@@ -27,7 +27,7 @@ class AuthorCard(Schema):
     """What a topic page shows beside each post about its author (from their profile)."""
 
     id: str
-    name: str = Field(description="The username.")
+    name: str = Field(description='The username; "deleted member" for a deleted account.')
     display_name: str
     avatar_url: str | None = Field(description="The avatar's thumbnail; null without one.")
     post_count: int
