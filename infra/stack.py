@@ -93,6 +93,8 @@ class ForumStack(Stack):
             # /media/*: the derived images, through origin access control.
             media_bucket=self.images.media_bucket,
         )
+        # The pages name the build's hashed files only once those are in the web bucket.
+        self.site.function.node.add_dependency(self.cdn.hashed_assets)
 
         self.monitoring = ForumMonitoring(
             self, "Monitoring", http_api=self.api.http_api, table=self.data.table

@@ -172,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     def clients(name: str) -> Any:
         return boto3.client(name, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
 
+    from infra import static_build
+
+    try:
+        static_build.manifest()  # the stack (and so its template) needs the build
+    except static_build.StaticFilesNotBuilt as missing:
+        raise SystemExit(str(missing)) from None
     template = load_template(args.cache_dir)
     stack = deploy(template, clients, origin)
     for function in stack.functions.values():
@@ -245,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         routes=stack.routes,
         functions=functions,
         authorizer=authorizer,
-        static_dir=REPO_ROOT / "web",
+        # The build's hashed names and web/'s plain ones, as the two deployments of infra/cdn.py
+        static_dirs=[static_build.BUILD_DIR, REPO_ROOT / "web"],
+        static_deployments=stack.static_deployments,
         config=config,
         media=media if media_bucket else None,
         response_headers=allow_connections(stack.response_headers, endpoint),

@@ -30,6 +30,7 @@ UPLOADS_PER_HOUR_ENV = "FORUM_UPLOADS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
+STATIC_FILES_ENV = "FORUM_STATIC_FILES"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Settings:
     # and to one email address in a day (0 turns a limit off).
     sign_ups_per_ip_per_hour: int
     sign_ups_per_address_per_day: int
+    # The static build's manifest (build/static.json, as JSON): the content-hashed name of each
+    # static file and each kind of page's script (pages.static); empty where no page is made.
+    static_files: str
 
 
 def _int(name: str, default: int) -> int:
@@ -102,4 +106,5 @@ def get_settings() -> Settings:
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
+        static_files=os.environ.get(STATIC_FILES_ENV, ""),
     )
