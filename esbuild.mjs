@@ -7,9 +7,9 @@
 //
 // The JavaScript of each kind of page is one bundled, minified module: web/js/main.js with
 // the script that its page table names for that kind (`kind: () => import('./file.js'),`),
-// every other page's script left out, so a page needs one request for all its code. Pages
-// without a script of their own get main.js alone. The table is read from main.js itself:
-// a new page script needs its line there and nothing here.
+// every other page's script left out, so a page needs one request for all its code; main.js
+// alone is built too (which bundle a page names is the site's choice: pages/static.py). The
+// table is read from main.js itself: a new page script needs its line there, nothing here.
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';

@@ -19,15 +19,16 @@ def test_every_page_names_only_hashed_files_that_the_build_made(
     browse: Browse, forum: dict[str, Any]
 ) -> None:
     pages = {
-        "/": static_url("js/main.js"),
-        f"/b/{forum['board_id']}": static_url("js/main.js"),
+        # the pages one reads through share one file: the topic page's
+        "/": page_script("topic"),
+        f"/b/{forum['board_id']}": page_script("topic"),
         f"/t/{forum['topic_id']}": page_script("topic"),
         "/u/member": page_script("member"),
         "/login": page_script("login"),
         "/register": page_script("register"),
         f"/new-topic?board={forum['board_id']}": page_script("new-topic"),
         "/forgot-password": page_script("forgot-password"),
-        "/nowhere": static_url("js/main.js"),
+        "/nowhere": page_script("topic"),
     }
     for path, script in pages.items():
         page = browse(path)
@@ -42,10 +43,13 @@ def test_every_page_names_only_hashed_files_that_the_build_made(
             assert (static_build.BUILD_DIR / name.removeprefix("/static/")).is_file(), name
 
 
-def test_a_kind_of_page_without_a_script_of_its_own_gets_main_js_alone() -> None:
+def test_a_kind_of_page_without_a_script_of_its_own_shares_the_topic_pages() -> None:
     manifest = static.manifest()
-    assert manifest.script(None) == manifest.script("board") == static_url("js/main.js")
-    assert manifest.script("topic") == page_script("topic") != static_url("js/main.js")
+    assert manifest.script(None) == manifest.script("board") == page_script("topic")
+    assert manifest.script("login") == page_script("login") != page_script("topic")
+    # and without a topic page (a table that lost it), main.js alone
+    alone = static.parse('{"files": {"js/main.js": "js/main.0123456789.js"}, "pages": {}}')
+    assert alone.script("board") == "/static/js/main.0123456789.js"
 
 
 @pytest.mark.parametrize("text", ["", "{}", "[]", "not json", '{"files": {}, "pages": {}}'])
