@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         POST_INTERVAL_SECONDS_ENV,
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
+        STATIC_FILES_ENV,
         UPLOADS_PER_HOUR_ENV,
         get_settings,
     )
@@ -183,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     for function in stack.functions.values():
         os.environ.update(function.environment)
     os.environ.update(flood_overrides)
+    # The names of the static build this start serves (build/static.json, which the stack puts in
+    # the site function's environment too): the cached template's copy is that of its last
+    # synthesis, and an edited script should not cost a new one.
+    os.environ[STATIC_FILES_ENV] = static_build.manifest_text()
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
     # The functions run in this process, on the settings just made: their cold starts find the

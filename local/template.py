@@ -3,7 +3,8 @@
 The local runtime creates its tables, buckets, queues, user pool and routes from the same
 template `cdk deploy` would deploy, so there is no second list to keep in step. Synthesizing
 takes a few seconds, so the template is cached and made again only when the infrastructure
-code, the functions' shared definitions, cdk.json or the static build (`make static`) change.
+code, the functions' shared definitions or cdk.json change (not when the static build does:
+the runtime gives the site function the manifest of the build it starts with).
 
 Reading it is this module's too: the resources of a kind in an order that makes each after
 those it refers to, the names the runtime gives them (from their construct paths), and the
@@ -52,9 +53,6 @@ def _fingerprint() -> str:
     sources += sorted((REPO_ROOT / "infra").rglob("*.py"))
     sources += sorted((REPO_ROOT / "functions").glob("*/routes.py"))
     sources += [REPO_ROOT / "functions" / "forum" / name for name in SHARED_DEFINITIONS]
-    # and the static build's manifest, which the site function's environment carries: an edited
-    # script is a new build, so a new name the pages must give.
-    sources += [REPO_ROOT / "build" / "static.json"]
     for path in sources:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(REPO_ROOT)).encode())

@@ -86,6 +86,10 @@ def test_the_gateway_serves_static_files_with_the_stacks_headers(runtime: Runtim
         assert content == (WEB / path).read_bytes(), path
         assert headers["cache-control"] == caches["plain"], path
         assert {key: headers.get(key) for key in behavior} == behavior, path
+    # The pages name this build's files (the runtime gives the site function its manifest)
+    page = client.request("GET", "/").text
+    script = "/static/" + static_build.manifest()["pages"]["topic"]
+    assert f'<script type="module" src="{script}">' in page
     # A hashed name no build made is not there (nor is the build's manifest)
     for missing in ("js/main.0123456789.js", "../static.json", "static.json"):
         status, _, _ = get(client, f"/static/{missing}")
