@@ -264,6 +264,13 @@ class ForumCdn(Construct):
                 compress=True,
             )
 
+        # What the flat-rate pricing plans limit (infra/pricing_plan.py).
+        self.cache_behaviors = len(behaviors) + 1
+        self.own_policies = [
+            "the pages' cache policy (keyed on the viewer's host name)",
+            "the API's cache policy (keyed on Authorization, for GET /api/me)",
+            "the response headers policies (the Content-Security-Policy)",
+        ]
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
