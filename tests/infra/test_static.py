@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 from forum.settings import STATIC_FILES_ENV
-from infra import static_build
+from infra import REPO_ROOT, static_build
 from infra.cdn import HASHED_CACHE, STATIC_CACHE, WEB_DIR
 
 from .conftest import Synthesis, function_by_handler
@@ -78,3 +80,34 @@ def test_the_site_function_knows_the_hashed_names_once_they_are_deployed(
     # and the function is updated only after the files it names are in the bucket
     hashed_id, _ = static_deployments(synth)["hashed"]
     assert hashed_id in synth.resources[logical_id].get("DependsOn", [])
+
+
+def page_table(source: str) -> subprocess.CompletedProcess[str]:
+    """esbuild.mjs's reading of a page table (main.js's), run by Node as `make static` runs it."""
+    script = (
+        "import('./esbuild.mjs').then((build) => "
+        "console.log(JSON.stringify(build.pageTable(process.argv[1]))))"
+    )
+    return subprocess.run(
+        ["node", "-e", script, source], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+
+
+def test_a_new_page_script_needs_only_its_line_in_main_js() -> None:
+    table = """const scripts = {
+  topic: () => import('./topic.js'),
+  'new-topic': () => import('./new-topic.js'),
+  // a comment
+  "search": () => import("./search-page.js"),
+};"""
+    found = page_table(table)
+    assert found.returncode == 0, found.stderr
+    kinds = json.loads(found.stdout)
+    assert {kind: Path(path).name for kind, path in kinds.items()} == {
+        "topic": "topic.js",
+        "new-topic": "new-topic.js",
+        "search": "search-page.js",
+    }
+    # A dynamic import the table's shape does not show fails the build, saying how to write it
+    odd = page_table("const scripts = { topic: async () => await import('./topic.js') };")
+    assert odd.returncode != 0 and "kind: () => import('./file.js')" in odd.stderr
