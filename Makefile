@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset redrive test lint typecheck layer chromium synth deploy bench fuzz load clean install
+.PHONY: dev dev-reset redrive test lint typecheck layer static chromium synth deploy bench fuzz load clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ install: $(BIN)/.installed node_modules/.installed
 layer: $(BIN)/.installed
 	$(BIN)/python layers/build.py
 
+# The static files under their content-hashed names, each kind of page's JavaScript one minified
+# bundle (esbuild.mjs): build/static/ and its manifest build/static.json, never committed. A
+# fraction of a second, so every target that serves or deploys pages runs it again.
+static: node_modules/.installed
+	node esbuild.mjs
+
 # The browser of the end-to-end tests and the page-weight bench: Debian's Chromium, installed
 # where it is missing and apt may be used (as root, as CI runs); elsewhere those tests skip.
 chromium:
@@ -37,11 +43,11 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy functions infra tests bench local
 
-test: install layer chromium lint typecheck
+test: install layer static chromium lint typecheck
 	$(BIN)/python -m pytest -q
 
 # The whole forum at http://127.0.0.1:$${FORUM_PORT:-8000}, with local AWS (moto) and demo data.
-dev: install layer
+dev: install layer static
 	@$(BIN)/python -m local
 
 # Move the messages of the running `make dev`'s dead-letter queues back to their queues (in AWS:
@@ -55,27 +61,27 @@ dev-reset:
 
 # Fuzz the JSON API from its OpenAPI document on the local runtime: ≥ 1,000 cases signed out
 # and as many signed in (make test runs a short version of the same test).
-fuzz: install layer
+fuzz: install layer static
 	FORUM_FUZZ_EXAMPLES=60 $(BIN)/python -m pytest -q -s tests/fuzz
 
 # 50 members reading and replying for 60 s against a fresh local runtime; checks that every
 # acknowledged reply is stored once and counters are exact; prints throughput and percentiles.
-load: install layer
+load: install layer static
 	$(BIN)/python bench/load.py --users 50 --seconds 60
 
 # Both stacks: Forum (the CLI's region) and ForumEdge (CloudFront's web ACL, in us-east-1).
-synth: install layer
+synth: install layer static
 	npx cdk synth --quiet
 
 # ForumEdge first (Forum reads its web ACL's ARN), then Forum.
-deploy: install layer
+deploy: install layer static
 	npx cdk deploy --all
 
-bench: $(BIN)/.installed layer chromium
+bench: $(BIN)/.installed layer static chromium
 	$(BIN)/python bench/dynamodb_cost.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/cost.py
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out layers/dist .local .pytest_cache .mypy_cache .ruff_cache .schemathesis test-results
+	rm -rf $(VENV) node_modules cdk.out layers/dist build .local .pytest_cache .mypy_cache .ruff_cache .schemathesis test-results

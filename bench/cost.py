@@ -5,7 +5,8 @@ units (with the same botocore hooks as bench/dynamodb_cost.py), the function's w
 and the response size; then prices a million guest page views (with and without CloudFront's
 cache), a million replies, a thousand images, and a month with no traffic at all. Every request
 through CloudFront also passes AWS WAF's web ACL (infra/edge.py), which bills per request and,
-traffic or not, per month.
+traffic or not, per month. The static files a page view fetches are what Chromium fetched
+(bench/page_weight.py, run first when its figures are missing or older than the build).
 
     .venv/bin/python bench/cost.py
 
@@ -22,6 +23,7 @@ import math
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -73,7 +75,10 @@ FUNCTION_LOG_BYTES = 0
 # caps at one trace a second, about 2.6 M a month per function ($13; 100,000 a month are free).
 XRAY_SAMPLED = 0.05
 XRAY_RESERVOIR_MONTH = 2.628e6 * 5.00 / 1e6
-STATIC_BYTES = 40_000  # CSS + JS of a page, cached by browsers after the first view
+# One guest page view in ten is a first view with an empty cache (the rest are returning
+# readers'): the static requests and bytes of each come from Chromium (bench/page_weight.py).
+FIRST_VIEW_SHARE = 0.1
+PAGE_WEIGHT_RESULTS = REPO_ROOT / "build" / "bench" / "page_weight.json"
 # 12 in the Forum stack (API 5xx, table throttles, errors and throttles of four functions, two
 # dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream costs
 # nothing: Lambda reads it for free, and its filter invokes nothing at rest.
@@ -196,7 +201,13 @@ def prose(characters: int) -> str:
 
 def page_html_bytes(topic_id: str) -> int:
     """The topic's HTML page as CloudFront sends it (gzipped), from the site function."""
+    from forum.settings import STATIC_FILES_ENV
+    from infra.static_build import manifest_text
     from local.events import build_event
+
+    # The pages name the static build's files (make static), as the stack tells the function.
+    os.environ.setdefault(STATIC_FILES_ENV, manifest_text())
+    get_settings.cache_clear()
     from pages.handler import lambda_handler as site_handler
 
     event = build_event(
@@ -245,11 +256,33 @@ def measure_routes() -> tuple[dict[str, Route], int]:
     return routes, html_page_bytes
 
 
+def static_files_per_view() -> tuple[float, float, dict[str, Any]]:
+    """(static requests, their gzipped bytes) per guest page view, as measured in Chromium by
+    bench/page_weight.py (run here first when its figures are missing or older than the build)."""
+    built = REPO_ROOT / "build" / "static.json"
+    stale = not PAGE_WEIGHT_RESULTS.is_file() or (
+        built.is_file() and PAGE_WEIGHT_RESULTS.stat().st_mtime < built.stat().st_mtime
+    )
+    if stale:
+        print("Measuring the static requests per view in Chromium (bench/page_weight.py)...")
+        subprocess.run(
+            [sys.executable, str(REPO_ROOT / "bench" / "page_weight.py"), "--runs", "1"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    found: dict[str, Any] = json.loads(PAGE_WEIGHT_RESULTS.read_text())
+    first, returning = found["first_view_static_requests"], found["returning_view_static_requests"]
+    requests = FIRST_VIEW_SHARE * first + (1 - FIRST_VIEW_SHARE) * returning
+    static_bytes = FIRST_VIEW_SHARE * found["first_view_static_gzip_bytes"]
+    return requests, static_bytes, found
+
+
 def dollars(value: float) -> str:
     return f"${value:,.2f}"
 
 
 def main() -> None:
+    static_requests, static_bytes, measured = static_files_per_view()
     routes, html_page_bytes = measure_routes()
     print("Measured per request (warm, in process, against moto):")
     print(f"  {'route':28} {'DDB req':>7} {'RRU':>6} {'WRU':>6} {'ms':>6} {'gzip B':>7}")
@@ -266,16 +299,22 @@ def main() -> None:
     million = 1e6
     gb = 1e9
 
-    # A guest page view: the HTML page, the static files (cached by the browser after the
-    # first view: counted once in ten views), and one heartbeat POST that counts the view.
-    # WAF inspects every request CloudFront receives, cache hits included.
+    # A guest page view: the HTML page, the static files (as many as Chromium fetched on a
+    # first view, once in ten views, and on a returning reader's view the rest), and one
+    # heartbeat POST that counts the view. WAF inspects every request CloudFront receives,
+    # cache hits included.
     edge_request = PRICE["cloudfront_request"] + PRICE["waf_request"]
-    static_requests = 3 * 0.1
     page_bytes = html_page_bytes  # the HTML page a guest opens, gzipped
     edge_requests = 1 + static_requests + 1
     cloudfront = (
-        edge_requests * edge_request
-        + (page_bytes + STATIC_BYTES * 0.1) / gb * PRICE["cloudfront_gb_out"]
+        edge_requests * edge_request + (page_bytes + static_bytes) / gb * PRICE["cloudfront_gb_out"]
+    )
+    print(
+        f"\nStatic files per guest page view, measured in Chromium (bench/page_weight.py):"
+        f" {measured['first_view_static_requests']} on a first view,"
+        f" {measured['returning_view_static_requests']:g} on a returning reader's;"
+        f" one view in {1 / FIRST_VIEW_SHARE:.0f} a first: {static_requests:.2f} requests and"
+        f" {static_bytes / 1000:.1f} kB per view."
     )
     uncached = cloudfront + page.origin_cost() + heartbeat.origin_cost()
     cached = cloudfront + heartbeat.origin_cost()  # the page itself comes from the edge cache

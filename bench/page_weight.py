@@ -1,4 +1,5 @@
-"""`make bench`: what the topic page weighs and how soon Chromium paints it.
+"""`make bench`: what the topic page weighs, how many static files it fetches, how soon Chromium
+paints it.
 
 Bytes of the topic page's HTML, CSS and JavaScript (every document, stylesheet and script the
 browser loads for it, images excluded), raw and compressed with gzip and Brotli as CloudFront
@@ -6,6 +7,13 @@ would send them; the target is at most 60 KB compressed. Then the time to first 
 in Chromium with a cold cache, against the local runtime (the site function rendering the page
 from moto's DynamoDB) and against a static copy of the same files served from disk (the floor:
 what the browser needs no matter how fast the server is).
+
+And the static files a reader's browser asks the server for (each a CloudFront request and an
+AWS WAF inspection): on a first view of a topic page with an empty cache, then on a returning
+reader's views in the same browser (the board index, another topic, the first topic again).
+Files the browser takes from its own cache are not counted; a revalidation (304) is. The counts
+and the first view's compressed static bytes are written to build/bench/page_weight.json, for
+bench/cost.py.
 
     .venv/bin/python bench/page_weight.py [--url http://127.0.0.1:8000] [--runs 7]
 
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import statistics
 import sys
 import tempfile
@@ -39,6 +48,10 @@ from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from tests.local.conftest import Runtime, free_port  # noqa: E402
 
 TARGET_BYTES = 60 * 1024
+# Issue 20: a first view makes at most 3 static requests, a returning reader's none.
+FIRST_VIEW_STATIC_TARGET = 3
+RETURNING_VIEW_STATIC_TARGET = 0
+RESULTS = REPO_ROOT / "build" / "bench" / "page_weight.json"
 TEXT_TYPES = ("document", "stylesheet", "script")
 FCP = """() => new Promise((resolve) => {
   const seen = performance.getEntriesByName('first-contentful-paint');
@@ -96,6 +109,76 @@ def loaded_resources(browser: Any, url: str) -> list[tuple[str, str]]:
     page.goto(url, wait_until="networkidle")
     context.close()
     return list(dict.fromkeys(found))
+
+
+def is_static(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.startswith("/static/") or path == "/config.json"
+
+
+class NetworkLog:
+    """The requests of a page that the browser sent to the server, from Chromium's own
+    network events: a request served from the memory or disk cache is not one."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.urls: dict[str, str] = {}
+        self.cached: set[str] = set()
+        session = context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.on("Network.requestWillBeSent", self._sent)
+        session.on(
+            "Network.requestServedFromCache", lambda event: self.cached.add(event["requestId"])
+        )
+        session.on("Network.responseReceived", self._received)
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+
+    def _received(self, event: dict[str, Any]) -> None:
+        response = event["response"]
+        if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
+            self.cached.add(event["requestId"])
+
+    def static_requests(self) -> list[str]:
+        """The static files fetched from the server since the last call."""
+        found = [
+            urlsplit(url).path
+            for request_id, url in self.urls.items()
+            if request_id not in self.cached and is_static(url)
+        ]
+        self.urls.clear()
+        self.cached.clear()
+        return found
+
+
+def static_requests(browser: Any, base: str, page_path: str) -> dict[str, list[str]]:
+    """The static files fetched on a first view of the topic page (an empty cache), then on a
+    returning reader's views in the same browser."""
+    other_topic = next((path for path in topic_paths(base) if path != page_path), page_path)
+    views = [
+        ("first view: the topic page", page_path),
+        ("returning: the board index", "/"),
+        ("returning: another topic", other_topic),
+        ("returning: the first topic again", page_path),
+    ]
+    context = browser.new_context()
+    page = context.new_page()
+    network = NetworkLog(context, page)
+    found = {}
+    for label, path in views:
+        page.goto(base + path, wait_until="networkidle")
+        found[label] = network.static_requests()
+    context.close()
+    return found
+
+
+def topic_paths(base: str) -> list[str]:
+    client = ForumClient(base)
+    paths = []
+    for board in client.request("GET", "/api/boards").json["boards"]:
+        for topic in client.request("GET", f"/api/boards/{board['id']}").json["topics"]:
+            paths.append(f"/t/{topic['id']}")
+    return paths
 
 
 def first_paint(browser: Any, url: str, runs: int) -> float:
@@ -183,6 +266,35 @@ def main() -> None:
         print(f"{'total HTML + CSS + JS':34}{kb(totals[0])}{kb(totals[1])}{kb(totals[2])}")
         verdict = "within" if max(totals[1], totals[2]) <= TARGET_BYTES else "OVER"
         print(f"target: at most {TARGET_BYTES // 1024} KB compressed: {verdict}\n")
+        static_gzip = sum(
+            len(gzip.compress(body, compresslevel=6))
+            for path, body in files.items()
+            if is_static(path)
+        )
+
+        views = static_requests(browser, base, page_path)
+        print("Static files fetched from the server (each a CloudFront request and a WAF look):")
+        for label, paths in views.items():
+            print(f"  {label:34}{len(paths):3d}  {' '.join(paths)}")
+        first = len(next(iter(views.values())))
+        returning = [len(paths) for label, paths in list(views.items())[1:]]
+        ok = first <= FIRST_VIEW_STATIC_TARGET and max(returning) <= RETURNING_VIEW_STATIC_TARGET
+        print(
+            f"target: at most {FIRST_VIEW_STATIC_TARGET} on a first view, "
+            f"{RETURNING_VIEW_STATIC_TARGET} on a returning one: {'PASS' if ok else 'FAIL'}\n"
+        )
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "first_view_static_requests": first,
+                    "returning_view_static_requests": statistics.mean(returning),
+                    "first_view_static_gzip_bytes": static_gzip,
+                    "views": views,
+                },
+                indent=1,
+            )
+        )
 
         files["/config.json"] = fetch(base + "/config.json")
         served = first_paint(browser, base + page_path, args.runs)

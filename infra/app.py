@@ -1,7 +1,8 @@
 """The forum's CDK app: ``npx cdk synth`` / ``deploy --all`` run this (see cdk.json).
 
 Two stacks: Forum (everything, in the CLI's region) and ForumEdge (CloudFront's web ACL, which
-AWS WAF takes only in us-east-1); see infra/edge.py.
+AWS WAF takes only in us-east-1); see infra/edge.py. With ``-c forum:pricingPlan=<plan>`` a
+third, ForumPlan (us-east-1), subscribes both to CloudFront's flat-rate plan: infra/pricing_plan.py.
 
 cdk-nag's AwsSolutions pack checks every synthesis through CDK's Validations plugin API; a
 finding that is not acknowledged (with its reason, next to the resource) fails the synthesis.
@@ -28,6 +29,14 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from infra import REPO_ROOT  # noqa: E402  (also puts functions/ on sys.path)
 from infra.edge import EDGE_REGION, EDGE_STACK_NAME, ForumEdgeStack  # noqa: E402
+from infra.pricing_plan import (  # noqa: E402
+    PAY_AS_YOU_GO,
+    PLAN_REGION,
+    PLAN_STACK_NAME,
+    ForumPlanStack,
+    edge_features,
+    plan_name,
+)
 from infra.stack import ForumStack  # noqa: E402
 
 STACK_NAME = "Forum"
@@ -50,10 +59,12 @@ class ForumApp:
     forum: ForumStack
     # CloudFront's web ACL, in us-east-1 (the CLI's account); deployed before the forum.
     edge: ForumEdgeStack
+    # The flat-rate pricing plan's subscription, when one is chosen; deployed after both.
+    plan: ForumPlanStack | None = None
 
     @property
     def stacks(self) -> tuple[cdk.Stack, ...]:
-        return (self.forum, self.edge)
+        return (self.forum, self.edge, *([self.plan] if self.plan else []))
 
 
 def build_app(
@@ -73,8 +84,21 @@ def build_app(
     forum = ForumStack(
         app, STACK_NAME, edge=edge, description="A serverless forum: JSON API, members, data"
     )
+    plan = None
+    name = plan_name(app)
+    if name != PAY_AS_YOU_GO:
+        plan = ForumPlanStack(
+            app,
+            PLAN_STACK_NAME,
+            name=name,
+            features=edge_features(forum.cdn, edge),
+            forum=forum,
+            edge=edge,
+            description=f"The forum's CloudFront flat-rate pricing plan ({name})",
+            env=cdk.Environment(region=PLAN_REGION),
+        )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return ForumApp(app=app, forum=forum, edge=edge)
+    return ForumApp(app=app, forum=forum, edge=edge, plan=plan)
 
 
 def main() -> None:

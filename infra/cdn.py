@@ -1,6 +1,7 @@
 """CloudFront: the forum's only public entry, with the web bucket for its static files.
 
-    /static/*   the web bucket (CSS, JS modules, icons) through origin access control
+    /static/*   the web bucket (CSS, JS bundles, icons) through origin access control: each
+                file under a name holding its content's hash, kept a year (infra/static_build.py)
     /config.json  the web bucket: the browser's settings, written from the stack's outputs
     /media/*    the media bucket (derived images), when the stack has one
     /api/docs   the HTTP API, with a looser content security policy for Swagger UI
@@ -38,13 +39,19 @@ from constructs import Construct, IConstruct
 from . import REPO_ROOT
 from .buckets import private_bucket
 from .nag import acknowledge
+from .static_build import BUILD_DIR, HASHED_GLOB
 
 WEB_DIR = REPO_ROOT / "web"
 STATIC_PREFIX = "static/"
 CONFIG_KEY = "config.json"
 # The query strings a page is keyed on (everything else is ignored by the cache).
 PAGE_QUERY_STRINGS = ("page", "cursor", "board", "next")
-# What the browser may cache of static files; a deployment invalidates CloudFront's copy.
+# The files under their content-hashed names, which pages name: a new content is a new name,
+# so browsers and CloudFront keep them a year and never ask again.
+HASHED_CACHE = "public, max-age=31536000, immutable"
+# web/ as it is, under its plain names (the unbundled modules): no page of this deployment names
+# them, but a page cached before the first deployment of hashed names did. A deployment
+# invalidates CloudFront's copy.
 STATIC_CACHE = "public, max-age=300"
 CONFIG_CACHE = "public, max-age=60"
 HSTS_SECONDS = 2 * 365 * 24 * 3600
@@ -133,6 +140,7 @@ class ForumCdn(Construct):
         web_acl_arn: str,
         media_bucket: s3.IBucket | None = None,
         web_dir: Path = WEB_DIR,
+        build_dir: Path = BUILD_DIR,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -256,6 +264,13 @@ class ForumCdn(Construct):
                 compress=True,
             )
 
+        # What the flat-rate pricing plans limit (infra/pricing_plan.py).
+        self.cache_behaviors = len(behaviors) + 1
+        self.own_policies = [
+            "the pages' cache policy (keyed on the viewer's host name)",
+            "the API's cache policy (keyed on Authorization, for GET /api/me)",
+            "the response headers policies (the Content-Security-Policy)",
+        ]
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -302,7 +317,22 @@ class ForumCdn(Construct):
             },
         )
 
-        # The static files under /static, and the browser's settings at /config.json.
+        # The static files under /static: the build's hashed names (esbuild.mjs), and web/ under
+        # its plain names. Each deployment syncs only its own names (the same glob both ways),
+        # so neither prunes the other's. The hashed files are never pruned: a page cached
+        # before a deployment (seconds in CloudFront, in a tab for as long as it stays open)
+        # names the files of the one before, and each deployment adds some 60 KB.
+        self.hashed_assets = deployment.BucketDeployment(
+            self,
+            "HashedAssets",
+            sources=[deployment.Source.asset(str(build_dir))],
+            destination_bucket=self.web_bucket,
+            destination_key_prefix=STATIC_PREFIX,
+            cache_control=[deployment.CacheControl.from_string(HASHED_CACHE)],
+            exclude=["*"],
+            include=[HASHED_GLOB],
+            prune=False,
+        )
         self.assets = deployment.BucketDeployment(
             self,
             "Assets",
@@ -310,6 +340,7 @@ class ForumCdn(Construct):
             destination_bucket=self.web_bucket,
             destination_key_prefix=STATIC_PREFIX,
             cache_control=[deployment.CacheControl.from_string(STATIC_CACHE)],
+            exclude=[HASHED_GLOB],
             distribution=self.distribution,
             distribution_paths=[f"/{STATIC_PREFIX}*"],
             prune=True,

@@ -164,6 +164,10 @@ class ForumEdgeStack(Stack):
             _managed_group(name, priority)
             for priority, name in enumerate(MANAGED_GROUPS[1:], start=2)
         ]
+        # What the flat-rate pricing plans limit (infra/pricing_plan.py): the rate rule's
+        # scope-down is a regular expression.
+        self.rule_count = len(rules)
+        self.uses_regex = True
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",

@@ -18,6 +18,7 @@ from forum import settings as env
 from .config import ForumConfig
 from .functions import acknowledge_tracing_and_indexes, forum_function
 from .nag import acknowledge
+from .static_build import manifest_text
 
 # The package is "pages", not "site": Python imports its own ``site`` module at start-up, so a
 # package of that name could never be imported in Lambda.
@@ -51,6 +52,9 @@ class ForumSite(Construct):
                 env.TABLE_ENV: table.table_name,
                 env.POSTS_PER_PAGE_ENV: str(config.posts_per_page),
                 env.TOPICS_PER_PAGE_ENV: str(config.topics_per_page),
+                # The hashed names of the static files (build/static.json, some 600 bytes of
+                # JSON): read once at the cold start, and a new build is a new configuration.
+                env.STATIC_FILES_ENV: manifest_text(),
             },
         )
         table.grant_read_data(self.function)

@@ -18,6 +18,7 @@ from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
+from .pricing_plan import DISTRIBUTION_ARN_OUTPUT
 from .site import ForumSite
 
 
@@ -94,6 +95,8 @@ class ForumStack(Stack):
             # /media/*: the derived images, through origin access control.
             media_bucket=self.images.media_bucket,
         )
+        # The pages name the build's hashed files only once those are in the web bucket.
+        self.site.function.node.add_dependency(self.cdn.hashed_assets)
 
         self.monitoring = ForumMonitoring(
             self, "Monitoring", http_api=self.api.http_api, table=self.data.table
@@ -111,6 +114,13 @@ class ForumStack(Stack):
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
+        # Read by the ForumPlan stack when a flat-rate plan is chosen (infra/pricing_plan.py).
+        CfnOutput(
+            self,
+            DISTRIBUTION_ARN_OUTPUT,
+            value=self.cdn.distribution.distribution_arn,
+            description="The CloudFront distribution (a pricing plan subscribes it)",
+        ).override_logical_id(DISTRIBUTION_ARN_OUTPUT)
         # No output names the HTTP API's own address: CloudFront is the forum's only entry
         # (infra/api.py). With a custom domain, its DNS record must point somewhere.
         if self.api.domain is not None and self.api.domain_name is not None:

@@ -1,10 +1,12 @@
 """What the local runtime knows of the stack once local/stack.py has made its resources: the
 functions with their handlers and environment, the HTTP API's routes and JWT authorizer, the
-queues' triggers, the names and ARNs made, and CloudFront's response headers."""
+queues' triggers, the names and ARNs made, CloudFront's response headers, and how the static
+files are deployed to the web bucket."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,27 @@ class QueueTrigger:
     report_failures: bool
 
 
+@dataclass(frozen=True)
+class StaticDeployment:
+    """One BucketDeployment under the web bucket's static/: the Cache-Control it gives the files
+    it syncs, and the filters by which it syncs them."""
+
+    cache_control: str
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+
+    def syncs(self, name: str) -> bool:
+        """Whether ``aws s3 sync`` with these filters copies the file ``name`` (relative to
+        static/): every file but what a filter says, the last matching filter deciding; CDK
+        passes the excludes, then the includes."""
+        synced = True
+        for pattern in self.exclude:
+            synced = synced and not fnmatchcase(name, pattern)
+        for pattern in self.include:
+            synced = synced or fnmatchcase(name, pattern)
+        return synced
+
+
 @dataclass
 class LocalStack:
     """What the runtime needs to know about the stack once its resources exist."""
@@ -64,3 +87,5 @@ class LocalStack:
     # CloudFront's response headers by path pattern, in the order CloudFront checks them;
     # the default behavior's pattern is "*" and comes last.
     response_headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # The deployments of the files under /static, in the template's order.
+    static_deployments: list[StaticDeployment] = field(default_factory=list)

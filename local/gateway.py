@@ -1,6 +1,8 @@
 """The local gateway: what CloudFront and the HTTP API do in AWS, on one port.
 
-`/static/*` comes from web/, `/media/*` from the media bucket, `/config.json` is the document
+`/static/*` comes from build/static (the content-hashed names) and web/ (the plain ones), each
+name with the Cache-Control the stack's deployment of it gives (infra/cdn.py), `/media/*` from
+the media bucket, `/config.json` is the document
 the stack writes for the browser, `/_dev/mail` and `/_dev/mail.json` the local mailbox (no
 counterpart in AWS: local/mailbox.py), and every other request becomes the HTTP API event AWS would
 send, authorized as the JWT authorizer would, and is handed to the function its route names.
@@ -24,7 +26,7 @@ from forum.origin import ORIGIN_HEADER
 from forum.settings import ORIGIN_SECRET_ENV
 
 from .authorizer import JwtAuthorizer, Unauthorized
-from .deployed import HttpRoute
+from .deployed import HttpRoute, StaticDeployment
 from .events import build_event, from_result
 from .functions import Functions
 from .mailbox import Mailbox, mail_page
@@ -49,19 +51,21 @@ class Gateway:
         routes: list[HttpRoute],
         functions: Functions,
         authorizer: JwtAuthorizer | None,
-        static_dir: Path,
+        static_dirs: Sequence[Path],
         config: Callable[[], dict[str, Any]],
         # (body, content type, Cache-Control) of a media object, as S3 stores it
         media: Callable[[str], tuple[bytes, str, str | None] | None] | None = None,
         response_headers: Sequence[tuple[str, dict[str, str]]] = (),
         mailbox: Mailbox | None = None,
+        static_deployments: Sequence[StaticDeployment] = (),
     ) -> None:
         self.mailbox = mailbox
         self.routes = routes
         self.response_headers = response_headers
         self.functions = functions
         self.authorizer = authorizer
-        self.static_dir = static_dir.resolve()
+        self.static_dirs = [directory.resolve() for directory in static_dirs]
+        self.static_deployments = static_deployments
         self.config = config
         self.media = media
 
@@ -115,13 +119,22 @@ class Gateway:
         return self.invoke(request)
 
     def static(self, relative: str) -> Response:
-        candidate = (self.static_dir / relative).resolve()
-        if not candidate.is_relative_to(self.static_dir) or not candidate.is_file():
+        # As the web bucket holds them: the names some deployment syncs, with its Cache-Control
+        # (S3 keeps it as the object's metadata; CloudFront passes it on).
+        synced = [found for found in self.static_deployments if found.syncs(relative)]
+        for directory in self.static_dirs if synced else ():
+            candidate = (directory / relative).resolve()
+            if candidate.is_relative_to(directory) and candidate.is_file():
+                break
+        else:
             return Response(NOT_FOUND_PAGE, 404, content_type="text/html; charset=utf-8")
         content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type.endswith("javascript"):
             content_type += "; charset=utf-8"
-        return Response(candidate.read_bytes(), 200, content_type=content_type)
+        response = Response(candidate.read_bytes(), 200, content_type=content_type)
+        if synced[-1].cache_control:
+            response.headers["Cache-Control"] = synced[-1].cache_control
+        return response
 
     def invoke(self, request: Request) -> Response:
         if (request.content_length or 0) > MAX_PAYLOAD_BYTES:

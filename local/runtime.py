@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         SIGN_UPS_PER_ADDRESS_PER_DAY_ENV,
         SIGN_UPS_PER_IP_PER_HOUR_ENV,
         SITE_URL_ENV,
+        STATIC_FILES_ENV,
         UPLOADS_PER_HOUR_ENV,
         get_settings,
     )
@@ -177,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     def clients(name: str) -> Any:
         return boto3.client(name, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
 
+    from infra import static_build
+
+    try:
+        static_build.manifest()  # the stack (and so its template) needs the build
+    except static_build.StaticFilesNotBuilt as missing:
+        raise SystemExit(str(missing)) from None
     template = load_template(args.cache_dir)
     stack = deploy(template, clients, origin)
     for function in stack.functions.values():
@@ -184,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(flood_overrides)
     # Links in Cognito's mail (the custom message trigger) lead to this runtime's pages.
     os.environ[SITE_URL_ENV] = origin
+    # The names of the static build this start serves (build/static.json, which the stack puts in
+    # the site function's environment too): the cached template's copy is that of its last
+    # synthesis, and an edited script should not cost a new one.
+    os.environ[STATIC_FILES_ENV] = static_build.manifest_text()
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
     # The functions run in this process, on the settings just made: their cold starts find the
@@ -256,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         routes=stack.routes,
         functions=functions,
         authorizer=authorizer,
-        static_dir=REPO_ROOT / "web",
+        # The build's hashed names and web/'s plain ones, as the two deployments of infra/cdn.py
+        static_dirs=[static_build.BUILD_DIR, REPO_ROOT / "web"],
+        static_deployments=stack.static_deployments,
         config=config,
         media=media if media_bucket else None,
         response_headers=allow_connections(stack.response_headers, endpoint),

@@ -4,10 +4,11 @@ A small CloudFormation: it creates what the forum needs to run locally (the tabl
 their CORS and notifications, queues with their dead-letter redrive, the user pool with its
 client and groups), and reads what the runtime must emulate (the functions with their handlers
 and environment, the HTTP API's routes and JWT authorizer, the queues' event source mappings,
-CloudFront's response headers). Each resource type has a small creator in ``CREATORS``; a type
-not there has no local counterpart and is passed over. Creating is idempotent: a restart finds
-what it made before. Reading the template (its resources in order, their names, ``Ref`` and
-``Fn::GetAtt``) is local/template.py's; what the runtime learns of the stack, local/deployed.py's.
+CloudFront's response headers, the static files' Cache-Control). Each resource type has a small
+creator in ``CREATORS``; a type not there has no local counterpart and is passed over. Creating
+is idempotent: a restart finds what it made before. Reading the template (its resources in
+order, their names, ``Ref`` and ``Fn::GetAtt``) is local/template.py's; what the runtime learns
+of the stack, local/deployed.py's.
 
 A table's stream is created (moto records it), but a mapping that reads a stream is skipped,
 with a log line: only removing an attachment item would invoke its function, and the only thing
@@ -21,7 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .deployed import Function, HttpRoute, JwtConfig, LocalStack, QueueTrigger
+from .deployed import Function, HttpRoute, JwtConfig, LocalStack, QueueTrigger, StaticDeployment
 from .template import ACCOUNT, REGION, Resolver, Resource, Template, local_name
 
 __all__ = ["ACCOUNT", "REGION", "deploy"]
@@ -274,6 +275,21 @@ def _distribution(deployment: _Deployment, logical_id: str, resource: Resource) 
         deployment.stack.response_headers.append((behavior["PathPattern"], headers))
 
 
+def _bucket_deployment(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+    """The static files' deployments: which names each syncs and what Cache-Control it gives
+    them (the gateway serves the files from build/static and web/ themselves)."""
+    properties = resource["Properties"]
+    if properties.get("DestinationBucketKeyPrefix") != "static/":
+        return
+    deployment.stack.static_deployments.append(
+        StaticDeployment(
+            cache_control=(properties.get("SystemMetadata") or {}).get("cache-control", ""),
+            exclude=tuple(properties.get("Exclude") or ()),
+            include=tuple(properties.get("Include") or ()),
+        )
+    )
+
+
 # Every resource type the local runtime makes or reads, in the order they are made: each
 # creator may rely on what those above it made (an app client on its user pool, a bucket's
 # notifications on their queue, a function's environment on the table, buckets and pool).
@@ -292,6 +308,7 @@ CREATORS: dict[str, Creator] = {
     "AWS::Lambda::EventSourceMapping": _event_source_mapping,
     "AWS::CloudFront::ResponseHeadersPolicy": _response_headers_policy,
     "AWS::CloudFront::Distribution": _distribution,
+    "Custom::CDKBucketDeployment": _bucket_deployment,
 }
 # Resources whose names are theirs before anything is made, so that any resource may name
 # them: a function's name and ARN follow from its construct path.

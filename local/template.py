@@ -3,7 +3,8 @@
 The local runtime creates its tables, buckets, queues, user pool and routes from the same
 template `cdk deploy` would deploy, so there is no second list to keep in step. Synthesizing
 takes a few seconds, so the template is cached and made again only when the infrastructure
-code, the functions' shared definitions or cdk.json change.
+code, the functions' shared definitions or cdk.json change (not when the static build does:
+the runtime gives the site function the manifest of the build it starts with).
 
 Reading it is this module's too: the resources of a kind in an order that makes each after
 those it refers to, the names the runtime gives them (from their construct paths), and the

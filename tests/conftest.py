@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -16,7 +17,13 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from forum import models, schema
-from forum.settings import USER_POOL_CLIENT_ID_ENV, USER_POOL_ID_ENV, get_settings
+from forum.settings import (
+    STATIC_FILES_ENV,
+    USER_POOL_CLIENT_ID_ENV,
+    USER_POOL_ID_ENV,
+    get_settings,
+)
+from infra.static_build import StaticFilesNotBuilt, manifest_text
 
 from .cognito import MemberPool, create_member_pool
 from .events import claims as make_claims
@@ -45,6 +52,10 @@ os.environ.update(
         "FORUM_UPLOADS_PER_HOUR": "0",
     }
 )
+# The pages name the static files the build made (`make static`); without it the site
+# function's import fails and says so (pages.static).
+with contextlib.suppress(StaticFilesNotBuilt):
+    os.environ[STATIC_FILES_ENV] = manifest_text()
 os.environ.pop("FORUM_DYNAMODB_ENDPOINT", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -35,6 +35,7 @@ PASSWORD_RESETS_PER_ACCOUNT_PER_DAY_ENV = "FORUM_PASSWORD_RESETS_PER_ACCOUNT_PER
 SITE_NAME_ENV = "FORUM_SITE_NAME"
 SITE_URL_ENV = "FORUM_SITE_URL"
 USERNAME_GRACE_DAYS_ENV = "FORUM_USERNAME_GRACE_DAYS"
+STATIC_FILES_ENV = "FORUM_STATIC_FILES"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Settings:
     # the mail carries no links).
     site_name: str
     site_url: str
+    # The static build's manifest (build/static.json, as JSON): the content-hashed name of each
+    # static file and each kind of page's script (pages.static); empty where no page is made.
+    static_files: str
     # A deleted account's username stays reserved this many days (forum.deletion).
     username_grace_days: int = 30
 
@@ -122,4 +126,5 @@ def get_settings() -> Settings:
         site_name=os.environ.get(SITE_NAME_ENV) or "Forum",
         site_url=(os.environ.get(SITE_URL_ENV) or "").rstrip("/"),
         username_grace_days=_int(USERNAME_GRACE_DAYS_ENV, 30),
+        static_files=os.environ.get(STATIC_FILES_ENV, ""),
     )

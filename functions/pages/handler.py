@@ -2,7 +2,8 @@
 
 The HTTP API's ``$default`` route sends every request that is not for ``/api`` here. Pages read
 the forum through the domain functions (never over HTTP), carry no identity, and say how long
-CloudFront and browsers may keep them; the scripts under /static add what is personal.
+CloudFront and browsers may keep them; the scripts under /static (each named by its content's
+hash: pages.static) add what is personal.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from forum.errors import Busy, ForumError, NotFound
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
-from . import forms, listing, member_page, topic_page
+from . import forms, listing, member_page, static, topic_page
 from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
 from .render import render
 
@@ -29,6 +30,8 @@ logger = Logger()
 metrics = Metrics()
 # The cold start: the models learn their table from this function's settings.
 models.configure(get_settings())
+# And the pages learn the names of their static files (a function without them fails here).
+STATIC = static.manifest()
 
 app = APIGatewayHttpResolver()
 
@@ -66,6 +69,7 @@ def page_response(page: Page) -> Response[str]:
         origin=origin(),
         site_name=SITE_NAME,
         data=page.data,
+        static=STATIC,
         **page.context,
     )
     return _html(page.status, html, page.cache)

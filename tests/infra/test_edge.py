@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from infra import static_build
 from infra.cdn import WEB_DIR
 from infra.edge import BODY_RULES, EDGE_REGION, UNCOUNTED_PATH, WEB_ACL_ARN_OUTPUT, WEB_ACL_NAME
 
@@ -121,6 +122,9 @@ def test_every_static_file_and_image_goes_uncounted() -> None:
     assert files
     for path in files:
         assert uncounted("/static/" + path.relative_to(WEB_DIR).as_posix()), path
+    # and the names the pages use: the build's, with their hashes (infra/static_build.py)
+    for name in static_build.hashed_names():
+        assert uncounted("/static/" + name), name
     # The thumbnail function's keys, as CloudFront's /media/* serves them
     assert uncounted("/media/0123456789abcdef0123456789abcdef/thumb.jpg")
     assert uncounted("/media/0123456789abcdef0123456789abcdef/display.webp")

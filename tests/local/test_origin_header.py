@@ -27,7 +27,7 @@ def gateway(environment: dict[str, str]) -> Client:
             routes=[HttpRoute("$default", "Site", jwt=False)],
             functions=Functions({"Site": function}),
             authorizer=None,
-            static_dir=Path(__file__).parent,
+            static_dirs=[Path(__file__).parent],
             config=dict,
         )
     )

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from infra import static_build
 from local.events import build_event
 
 from ..api.conftest import Faults
@@ -69,6 +70,16 @@ class _TagCollector(HTMLParser):
 
 
 Browse = Callable[..., Html]
+
+
+def static_url(name: str) -> str:
+    """The address of web/'s file ``name`` as `make static` hashed it (build/static.json)."""
+    return "/static/" + str(static_build.manifest()["files"][name])
+
+
+def page_script(kind: str) -> str:
+    """The bundle of a kind of page (its ``data-page``) that has a script of its own."""
+    return "/static/" + str(static_build.manifest()["pages"][kind])
 
 
 @pytest.fixture

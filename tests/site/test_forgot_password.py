@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .conftest import Browse
+from .conftest import Browse, page_script
 from .test_pages import assert_page
 
 
@@ -28,7 +28,7 @@ def test_the_reset_page_is_a_form_for_the_script_kept_out_of_search(
     assert 'autocomplete="one-time-code"' in page.text
     assert 'autocomplete="new-password"' in page.text
     # and only the forum's own scripts and styles (the CSP allows nothing inline)
-    assert [tag.get("src") for tag in page.tags("script")] == ["/static/js/main.js"]
+    assert [tag.get("src") for tag in page.tags("script")] == [page_script("forgot-password")]
     assert not re.search(r"\s(style|on[a-z]+)=", page.text)
     assert "Disallow: /forgot-password" in browse("/robots.txt").text
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..conftest import ADMIN, MEMBER, MODERATOR, OTHER, Caller
-from .conftest import Browse, Html
+from .conftest import Browse, Html, static_url
 
 HTML = "text/html; charset=utf-8"
 
@@ -236,7 +236,7 @@ def test_pages_have_no_inline_script_or_style(browse: Browse, forum: dict[str, A
         assert not re.search(r"\son[a-z]+=", page.text), path
         assert 'href="javascript:' not in page.text, path
         stylesheets = [tag for tag in page.tags("link") if tag.get("rel") == "stylesheet"]
-        assert [tag["href"] for tag in stylesheets] == ["/static/css/forum.css"], path
+        assert [tag["href"] for tag in stylesheets] == [static_url("css/forum.css")], path
 
 
 def test_every_page_has_a_title_a_description_and_open_graph_tags(
