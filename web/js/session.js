@@ -176,12 +176,8 @@ export async function confirmSignUp(username, code) {
 }
 
 // --- a forgotten password (forgot-password.js) ---
-// Cognito mails a code to the account's address; the answer is the same whether the account
-// exists or not (the app client prevents user existence errors).
-
-export async function forgotPassword(username) {
-  return cognito('ForgotPassword', { Username: username });
-}
+// The code is asked for through the API (POST /api/password-resets, which limits how often);
+// setting the new password with it goes straight to Cognito.
 
 export async function confirmForgotPassword(username, code, password) {
   return cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
