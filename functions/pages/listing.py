@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from forum import boards, paging
 from forum.errors import BadRequest, NotFound
+from forum.i18n import _
 from forum.models import Topic
 
 from .common import SITE_NAME, Head, Page, board_row, check_cursor, require_id
@@ -86,4 +87,23 @@ def board(board_id: str, cursor: str | None) -> Page:
             "first_url": board_url(board_id) if cursor is not None else None,
         },
         data={"page": "board", "board-id": board_id},
+    )
+
+
+def unread(show: str | None) -> Page:
+    """/unread: the topics with posts the member has not read, and (``?show=replies``) those
+    they posted in with new replies. The page is the same for everyone and names nobody; its
+    script fills the list in from the member's own call (GET /api/me/unread)."""
+    replies = show == "replies"
+    title = _("Replies to you") if replies else _("Unread topics")
+    return Page(
+        "unread.html",
+        Head(
+            title=title,
+            description=_("What was posted since you last read."),
+            path="/unread?show=replies" if replies else "/unread",
+            indexable=False,
+        ),
+        {"replies": replies, "login_url": "/login?next=/unread"},
+        data={"page": "unread", "unread-list": "replies" if replies else "unread"},
     )
