@@ -41,6 +41,8 @@ class TopicRow:
     last_post_author: str
     last_post_at: str
     page_count: int
+    # For the scripts (a member's unread markers: web/js/unread.js).
+    topic_id: str = ""
 
 
 def _topic_row(topic: Topic) -> TopicRow:
@@ -58,6 +60,7 @@ def _topic_row(topic: Topic) -> TopicRow:
         last_post_author=topic.last_post.author.name,
         last_post_at=topic.last_post.created_at,
         page_count=paging.page_count(int(topic.last_number)),
+        topic_id=topic.topic_id,
     )
 
 
