@@ -73,6 +73,7 @@ deploy: install layer
 
 bench: $(BIN)/.installed layer chromium
 	$(BIN)/python bench/dynamodb_cost.py
+	$(BIN)/python bench/unread_cost.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/cost.py
