@@ -17,6 +17,11 @@ would add a guest and a view each, as many as it liked. So one address is at mos
 and one visit per topic and window, however many pages or tabs it has open there (guests behind
 one NAT are counted once); a viewer makes a new view when counted in neither this window nor
 the previous one.
+
+Each answer also names the topic's newest post number (``last_number``), read by the same
+Query: a page on the topic's last page learns of new replies from it (live replies). The topic
+page itself prints the viewers line from the counters of ``current_window_keys``, read in its
+own BatchGetItem (``viewing`` applies the heartbeat's rule to them).
 """
 
 from __future__ import annotations

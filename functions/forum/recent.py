@@ -23,8 +23,10 @@ def newest(limit: int, before: tuple[str, str] | None = None) -> list[Topic]:
     per_shard: list[list[Topic]] = []
     for shard in schema.recent_topics_shards():
         condition = RecentTopicsIndex.last_activity <= before[0] if before else None
+        # From a cursor the range includes the cursor's own topic: one more, to drop it.
+        wanted = limit + 1 if before else limit
         found = ForumItem.recent_topics.query(
-            shard, condition, scan_index_forward=False, limit=limit + 1
+            shard, condition, scan_index_forward=False, limit=wanted
         )
         topics = [item for item in found if isinstance(item, Topic)]
         if before is not None:

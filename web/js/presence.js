@@ -4,6 +4,8 @@
 // the window it counted this page in; the next beat sends it back (counted_in), so that a beat
 // in a window already counted writes nothing. It is kept per topic and per viewer in this tab,
 // so a reload or a return to the topic within the window is not counted again.
+// A member's beat also carries how far the page goes (`read`, see below), and every answer names
+// the topic's newest post (`last_number`), which topic.js turns into "N new replies".
 
 import { api, SignInRequired } from './api.js';
 import { overlay } from './overlay.js';
