@@ -45,6 +45,10 @@ def test_bob_replies_and_alice_sees_what_is_new(visitor: Visitor, client: ForumC
 
     # When bob replies again
     reply(client, topic_id, "And one more thing.")
+    # then the board index marks the board, whose newest post is his
+    help_id = board_id(client, "Help and support")
+    alice.open("/")
+    page.locator(f"tr[data-board-id='{help_id}'] [data-unread-badge]").wait_for()
     # then her board page marks the topic, linking the reply she has not read
     alice.open(f"/b/{board_id(client, 'Help and support')}")
     badge = page.locator(f"tr[data-topic-id='{topic_id}'] [data-unread-badge]")
@@ -63,4 +67,15 @@ def test_bob_replies_and_alice_sees_what_is_new(visitor: Visitor, client: ForumC
     page.reload()
     page.locator("[data-new-divider]").wait_for()
     assert page.locator("[data-new-divider] + li article").get_attribute("data-number") == "3"
+
+    # And when bob replies once more, marking the board read clears its markers
+    reply(client, topic_id, "Last word.")
+    alice.open(f"/b/{help_id}")
+    badge.wait_for()
+    page.get_by_role("button", name="Mark this board read").click()
+    page.get_by_role("status").filter(has_text="Marked read.").wait_for()
+    assert page.locator("[data-unread-badge]").count() == 0
+    alice.open(f"/b/{help_id}")
+    page.get_by_role("button", name="Mark this board read").wait_for()
+    assert page.locator(f"tr[data-topic-id='{topic_id}'] [data-unread-badge]").count() == 0
     assert alice.problems == []

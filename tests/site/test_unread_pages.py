@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..api.recording import hooked
@@ -59,3 +60,14 @@ def test_the_unread_page_is_the_same_for_everyone(browse: Browse) -> None:
     assert 'data-unread-list="replies"' in replies.text
     assert "Replies to you" in replies.words()
     assert "Disallow: /unread" in browse("/robots.txt").text
+
+
+def test_pages_name_what_a_members_markers_attach_to(browse: Browse, forum: dict[str, Any]) -> None:
+    # The same for everyone: ids and dates the script matches the overlay's answer with.
+    index = browse("/")
+    assert f'data-board-id="{forum["board_id"]}"' in index.text
+    board = browse(f"/b/{forum['board_id']}")
+    assert f'data-topic-id="{forum["topic_id"]}"' in board.text
+    assert "data-unread-tools" in board.text
+    topic = browse(f"/t/{forum['topic_id']}")
+    assert len(re.findall(r'data-created-at="\d{4}-\d\d-\d\dT[^"]+Z"', topic.text)) == 20
