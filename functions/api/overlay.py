@@ -72,7 +72,9 @@ def compose(scene: Scene) -> OverlayOut:
     keys: list[reading.Key] = []
     for section in sections:
         keys += section.keys(scene)
-    found = reading.fetch(keys[: reading.BATCH_LIMIT])
+    # One request's worth: on a forum of more than 99 boards the index's later boards are
+    # judged by the marks alone (their newest topics' read positions are not read).
+    found = reading.fetch(list(dict.fromkeys(keys))[: reading.BATCH_LIMIT])
     return OverlayOut(**{section.name: section.answer(scene, found) for section in sections})
 
 
