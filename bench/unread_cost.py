@@ -234,7 +234,7 @@ def measure(bench: Bench, boards: list[str], topics: list[str]) -> None:
         {},
         REGULAR,
         target="1 write",
-        check=calls(UpdateItem=1),
+        check=calls(PutItem=1),
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from . import clock, schema
 from .errors import Busy
@@ -109,9 +109,15 @@ def record_read(user_id: str, topic_id: str, number: int) -> bool:
 
 
 def mark_all_read(user_id: str) -> str:
-    """Everything posted until now counts as read: one write. Returns the mark."""
+    """Everything posted until now counts as read: one write. Returns the mark.
+
+    The item is written anew: the boards' marks, all older than this one, go with it, so the
+    item never grows past the boards marked since."""
     at = clock.now_iso()
-    _mark(user_id, [ReadMarks.all_read_at.set(at)])
+    try:
+        ReadMarks(*marks_key(user_id), all_read_at=at).save()
+    except PutError as error:
+        raise Busy() from error
     return at
 
 

@@ -117,7 +117,7 @@ def test_the_board_index_marks_boards_with_an_unread_newest_post(call: Caller) -
     assert overlay(call, "index=true")["boards"] == []
 
 
-def test_mark_board_read_and_mark_all_read_are_one_write_each(call: Caller) -> None:
+def test_mark_board_read_and_mark_all_read_are_one_write_each(call: Caller, table: Any) -> None:
     one = new_board(call, "One")
     two = new_board(call, "Two")
     a = new_topic(call, one["id"], "A", claims=OTHER)
@@ -130,8 +130,11 @@ def test_mark_board_read_and_mark_all_read_are_one_write_each(call: Caller) -> N
     assert unread_ids(call) == [b["id"]]
     assert overlay(call, "index=true")["boards"] == [two["id"]]
     _, names = counting(call, "POST", "/api/me/read-marks", body={}, claims=MEMBER)
-    assert names == ["UpdateItem"]
+    assert names == ["PutItem"]
     assert unread_ids(call) == []
+    # The boards' marks, older than it, are gone with the item written anew
+    marks = table.get_item(Key={"pk": "USER#user-member", "sk": "READMARKS"})["Item"]
+    assert not [name for name in marks if name.startswith("mark#")]
     # A reply after the mark is unread again; its first unread post is not known (the link
     # leads to the last page)
     new_replies(call, a["id"], ["later"], claims=OTHER)
