@@ -79,6 +79,7 @@ deploy: install layer static
 
 bench: $(BIN)/.installed layer static chromium
 	$(BIN)/python bench/dynamodb_cost.py
+	$(BIN)/python bench/unread_cost.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/cost.py

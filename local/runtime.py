@@ -211,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     from forum.removed_posts import index_removed_posts
 
     index_removed_posts()
+    # And topics made before the recent_topics index: give each its shard there, once.
+    from forum.recent import index_old_topics
+
+    index_old_topics()
 
     from .authorizer import JwtAuthorizer
     from .functions import Functions

@@ -89,6 +89,7 @@ def _table(deployment: _Deployment, logical_id: str, resource: Resource) -> None
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
     description = dynamodb.describe_table(TableName=name)["Table"]
+    _add_missing_indexes(dynamodb, name, properties, description)
     if stream and "LatestStreamArn" not in description:
         # A table kept from a runtime that ran before the stack had a stream.
         dynamodb.update_table(TableName=name, StreamSpecification=stream)
@@ -96,6 +97,31 @@ def _table(deployment: _Deployment, logical_id: str, resource: Resource) -> None
     if "LatestStreamArn" in description:
         deployment.stack.stream_arns[logical_id] = description["LatestStreamArn"]
     deployment.made(logical_id, name, f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}")
+
+
+def _add_missing_indexes(
+    dynamodb: Any, name: str, properties: dict[str, Any], description: dict[str, Any]
+) -> None:
+    """A table kept from a runtime that ran before the stack had one of its indexes gets it,
+    as a deploy adds it to the table in AWS."""
+    present = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes") or []}
+    attributes = properties.get("AttributeDefinitions") or []
+    for index in properties.get("GlobalSecondaryIndexes") or []:
+        if index["IndexName"] in present:
+            continue
+        dynamodb.update_table(
+            TableName=name,
+            AttributeDefinitions=attributes,
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["IndexName"],
+                        "KeySchema": index["KeySchema"],
+                        "Projection": index["Projection"],
+                    }
+                }
+            ],
+        )
 
 
 def _user_pool(deployment: _Deployment, logical_id: str, resource: Resource) -> None:

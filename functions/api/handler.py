@@ -36,11 +36,13 @@ from . import (
     accounts,
     boards,
     bodies,
+    overlay,
     password_resets,
     posts,
     presence,
     preview,
     topics,
+    unread,
     uploads,
     users,
 )
@@ -54,7 +56,19 @@ models.configure(get_settings())
 
 # Bodies are read by api.bodies: a body json.loads cannot take is a 400 there, on every route.
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
-for module in (boards, topics, posts, presence, accounts, password_resets, users, preview, uploads):
+for module in (
+    boards,
+    topics,
+    posts,
+    presence,
+    accounts,
+    password_resets,
+    users,
+    preview,
+    uploads,
+    overlay,
+    unread,
+):
     app.include_router(module.router)
 
 API_TITLE = "Forum API"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from forum import presence
+from forum import presence, reading
 
 from . import caller
 from .auth import require_member
@@ -38,6 +38,10 @@ def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -
     seen = presence.heartbeat(
         topic_id, "member", member.user_id, body.counted_in if body is not None else None
     )
+    if body is not None and body.read is not None:
+        # What the page showed, as far as the topic goes: a number past its newest post
+        # (a page that is not the topic's) moves nothing further than the topic has.
+        reading.record_read(member.user_id, topic_id, min(body.read, seen.last_number))
     return presence_out(seen)
 
 
@@ -47,4 +51,5 @@ def presence_out(seen: presence.Presence) -> PresenceOut:
         guests=seen.guests,
         next_beat_seconds=seen.next_beat_seconds,
         window=seen.window,
+        last_number=seen.last_number,
     )

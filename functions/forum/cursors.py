@@ -102,3 +102,14 @@ def decode_section(
     )
     section, key = _decode(cursor, pattern, where).split(":", 1)
     return section, key or None
+
+
+# forum.unread's lists: {last activity}#{topic_id} in the recent_topics order.
+_RECENT_KEY = re.compile(rf"{_ISO}#{ID}", re.ASCII)
+
+
+def decode_recent(cursor: str) -> tuple[str, str]:
+    """The (last activity, topic id) an Unread page's cursor points after."""
+    key = _decode(cursor, _RECENT_KEY, _("the first page of unread topics"))
+    at, topic_id = key.split("#", 1)
+    return at, topic_id

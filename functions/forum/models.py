@@ -50,6 +50,15 @@ class UserPostsIndex(GlobalSecondaryIndex["ForumItem"]):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class RecentTopicsIndex(GlobalSecondaryIndex["ForumItem"]):
+    class Meta:
+        index_name = schema.RECENT_TOPICS_INDEX
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    last_activity = UnicodeAttribute(range_key=True, attr_name=schema.RECENT_TOPICS_SK)
+
+
 class ForumItem(Model):
     class Meta:
         # The table, its region and endpoint: set by configure(), from the settings.
@@ -65,9 +74,11 @@ class ForumItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name=schema.BOARD_TOPICS_SK)
     gsi2pk = UnicodeAttribute(null=True, attr_name=schema.USER_POSTS_PK)
     gsi2sk = UnicodeAttribute(null=True, attr_name=schema.USER_POSTS_SK)
+    gsi3pk = UnicodeAttribute(null=True, attr_name=schema.RECENT_TOPICS_PK)
 
     board_topics = BoardTopicsIndex()
     user_posts = UserPostsIndex()
+    recent_topics = RecentTopicsIndex()
 
 
 class Person(MapAttribute[str, Any]):
@@ -116,7 +127,8 @@ class Topic(ForumItem, discriminator="topic"):
     # post_count lowered); see removal.remove_topic.
     removing_posts = BooleanAttribute(null=True)
     last_post = LastPost()
-    last_activity = UnicodeAttribute()
+    # Also the sort key of the recent_topics index (with gsi3pk, the topic's shard).
+    last_activity = UnicodeAttribute(attr_name=schema.RECENT_TOPICS_SK)
     # Raised by every write that computes from the topic it read (a reply, a removal, a move, a
     # pin, a lock, a new title), each on the condition that it is still the one read: so none
     # of them works from a stale copy (a reply on a topic just moved or locked, a count lowered
@@ -354,6 +366,32 @@ class Viewer(ForumItem, discriminator="viewer"):
     last_seen = NumberAttribute()
     window = NumberAttribute()
     expires_at = TTLAttribute(attr_name=schema.TTL_ATTRIBUTE)
+
+
+class ReadPosition(ForumItem, discriminator="read"):
+    """How far a member has read a topic (schema.py: USER#{user_id} / READ#{topic_id})."""
+
+    topic_id = UnicodeAttribute()
+    # The highest post number a page of theirs showed; it only grows (forum.reading).
+    number = NumberAttribute()
+    read_at = UnicodeAttribute()
+
+
+class ReadMarks(ForumItem, discriminator="read_marks"):
+    """A member's "mark all read" time and the boards they marked read (USER#{user_id} /
+    READMARKS). Each board's mark is an attribute of its own, ``mark#{board_id}``, so marking
+    a board is one write that needs no map to exist first. PynamoDB reads only declared
+    attributes: ``forum.reading.fetch`` fills ``boards`` from the raw item."""
+
+    all_read_at = UnicodeAttribute(null=True)
+
+    @property
+    def boards(self) -> dict[str, str]:
+        return self.__dict__.setdefault("_boards", {})
+
+    @boards.setter
+    def boards(self, value: dict[str, str]) -> None:
+        self.__dict__["_boards"] = value
 
 
 def configure(settings: Settings) -> None:

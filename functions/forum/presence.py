@@ -17,6 +17,11 @@ would add a guest and a view each, as many as it liked. So one address is at mos
 and one visit per topic and window, however many pages or tabs it has open there (guests behind
 one NAT are counted once); a viewer makes a new view when counted in neither this window nor
 the previous one.
+
+Each answer also names the topic's newest post number (``last_number``), read by the same
+Query: a page on the topic's last page learns of new replies from it (live replies). The topic
+page itself prints the viewers line from the counters of ``current_window_keys``, read in its
+own BatchGetItem (``viewing`` applies the heartbeat's rule to them).
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ class Presence:
     next_beat_seconds: int
     # The window this answer counted the viewer in (the page sends it back as counted_in).
     window: int
+    # The topic's newest post number, from the same Query: a page on the topic's last page
+    # learns of new replies from it (live replies), at no extra request.
+    last_number: int = 0
 
 
 def guest_id(network: str) -> str:
@@ -131,7 +139,37 @@ def heartbeat(
         before = windows.get(window - 1)
         members = max(members, _count(before, "members"))
         guests = max(guests, _count(before, "guests"))
-    return Presence(members=members, guests=guests, next_beat_seconds=every, window=window)
+    return Presence(
+        members=members,
+        guests=guests,
+        next_beat_seconds=every,
+        window=window,
+        last_number=int(topic.last_number),
+    )
+
+
+def current_window_keys(topic_id: str) -> list[tuple[str, str]]:
+    """The keys of the presence counters a topic page reads with its header (the current and
+    the previous window), so that it can print the viewers line with no request of its own."""
+    window = clock.epoch_seconds() // get_settings().presence_window_seconds
+    pk = schema.topic_pk(topic_id)
+    return [(pk, _window_sk(window)), (pk, _window_sk(window - 1))]
+
+
+def viewing(windows: list[PresenceWindow]) -> tuple[int, int]:
+    """Members and guests viewing, from the counters ``current_window_keys`` named, by the rule
+    the heartbeat answers with (the previous window counts during the current one's first half)."""
+    window_seconds = get_settings().presence_window_seconds
+    now = clock.epoch_seconds()
+    window = now // window_seconds
+    by_window = {int(item.window): item for item in windows}
+    members = _count(by_window.get(window), "members")
+    guests = _count(by_window.get(window), "guests")
+    if now - window * window_seconds < heartbeat_seconds(window_seconds):
+        before = by_window.get(window - 1)
+        members = max(members, _count(before, "members"))
+        guests = max(guests, _count(before, "guests"))
+    return members, guests
 
 
 def _record_viewer(

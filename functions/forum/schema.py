@@ -47,6 +47,13 @@ Item layout (pk / sk):
                                               Written only if absent, so a retry that finds it
                                               writes nothing, whenever the first one died.
                                               TTL a day.
+  USER#{user_id}   / READ#{topic_id}          how far the member has read a topic: the highest
+                                              post number a page of theirs showed (forum.reading;
+                                              it only moves forward, by a conditional update)
+  USER#{user_id}   / READMARKS                the member's "mark all read" time (phpBB's
+                                              user_lastmark) and one attribute per board they
+                                              marked read, ``mark#{board_id}``: each mark is one
+                                              write, whatever the number of topics
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -68,10 +75,17 @@ Indexes:
                 for a post; a removed post moves to gsi2pk = REMOVED#{user_id} under the same
                 gsi2sk, off the member's page but still theirs to export (forum.export).
                 (Posts removed before that left the index: forum.removed_posts puts them back.)
+  recent_topics gsi3pk = RECENT#{shard}; sort key the topic's own ``last_activity``: every topic
+                of every board, newest activity first, for the Unread page (forum.recent). A
+                topic's shard is fixed when it is made (a hash of its id, RECENT_TOPICS_SHARDS
+                of them), so the index's writes spread over that many partitions; a reply
+                already sets last_activity, so the index costs the reply no request.
+                (Topics made before the index get their shard from forum.recent, once.)
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from . import usernames
@@ -88,12 +102,21 @@ USER_POSTS_INDEX = "user_posts"
 USER_POSTS_PK = "gsi2pk"
 USER_POSTS_SK = "gsi2sk"
 
+RECENT_TOPICS_INDEX = "recent_topics"
+RECENT_TOPICS_PK = "gsi3pk"
+# The topic's own attribute: DynamoDB indexes any attribute, so the index needs no copy of it.
+RECENT_TOPICS_SK = "last_activity"
+# Each shard takes 1/N of the index's writes; the Unread page reads all N (one Query each), so
+# N stays small: 2 shards and the page's one BatchGetItem are its 3 requests.
+RECENT_TOPICS_SHARDS = 2
+
 # (index name, partition key attribute, sort key attribute); every index projects all attributes.
 # A deployed table cannot change an index's keys or projection (only add or drop whole indexes,
 # one per deploy): a change here is a new index under a new name, rolled out in two deploys.
 GLOBAL_INDEXES: tuple[tuple[str, str, str], ...] = (
     (BOARD_TOPICS_INDEX, BOARD_TOPICS_PK, BOARD_TOPICS_SK),
     (USER_POSTS_INDEX, USER_POSTS_PK, USER_POSTS_SK),
+    (RECENT_TOPICS_INDEX, RECENT_TOPICS_PK, RECENT_TOPICS_SK),
 )
 
 BOARDS_PK = "BOARDS"
@@ -118,6 +141,11 @@ ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
 RECEIPT_SK_PREFIX = "RECEIPT#"
+RECENT_GSI_PREFIX = "RECENT#"
+READ_SK_PREFIX = "READ#"
+READ_MARKS_SK = "READMARKS"
+# The attribute of a board's mark on the member's READMARKS item.
+BOARD_MARK_PREFIX = "mark#"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"
@@ -196,6 +224,24 @@ def idempotency_pk(user_id: str) -> str:
 
 def receipt_sk(operation: str, key_digest: str) -> str:
     return f"{RECEIPT_SK_PREFIX}{operation}#{key_digest}"
+
+
+def recent_topics_pk(topic_id: str) -> str:
+    """The recent_topics shard of a topic: fixed by its id, so it never moves."""
+    shard = int.from_bytes(hashlib.sha256(topic_id.encode()).digest()[:4], "big")
+    return f"{RECENT_GSI_PREFIX}{shard % RECENT_TOPICS_SHARDS}"
+
+
+def recent_topics_shards() -> list[str]:
+    return [f"{RECENT_GSI_PREFIX}{shard}" for shard in range(RECENT_TOPICS_SHARDS)]
+
+
+def read_sk(topic_id: str) -> str:
+    return f"{READ_SK_PREFIX}{topic_id}"
+
+
+def board_mark_attribute(board_id: str) -> str:
+    return f"{BOARD_MARK_PREFIX}{board_id}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

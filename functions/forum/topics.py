@@ -100,6 +100,7 @@ def create_topic(
         last_activity=at,
         gsi1pk=schema.board_gsi_pk(board_id),
         gsi1sk=schema.topic_order_key(False, at, topic_id),
+        gsi3pk=schema.recent_topics_pk(topic_id),
     )
     board = Board(schema.BOARDS_PK, schema.board_sk(board_id))
     rules = flood.PostingRules.current()
@@ -190,6 +191,15 @@ def topic_page_with_authors(
     Page N is a key range, so the posts can be read first, without the header; then the header
     and the profiles of the page's authors come in one BatchGetItem.
     """
+    topic, posts, profiles, _also = topic_page_with(topic_id, page)
+    return topic, posts, profiles
+
+
+def topic_page_with(
+    topic_id: str, page: int, also: Sequence[tuple[str, str]] = ()
+) -> tuple[Topic, list[Post], dict[str, Profile], list[ForumItem]]:
+    """``topic_page_with_authors``, with the items under the keys ``also`` read in the same
+    BatchGetItem (the site's topic page reads its presence counters so): still two requests."""
     first, last = paging.post_range(page)
     posts = list(
         Post.query(
@@ -200,19 +210,23 @@ def topic_page_with_authors(
     keys = [(schema.topic_pk(topic_id), schema.TOPIC_SK)]
     authors = dict.fromkeys(post.author.id for post in posts)
     keys += [(schema.user_pk(user_id), schema.PROFILE_SK) for user_id in authors]
+    keys += [key for key in also if key not in keys]
     topic: Topic | None = None
     profiles: dict[str, Profile] = {}
+    others: list[ForumItem] = []
     for item in ForumItem.batch_get(keys):
         if isinstance(item, Topic):
             topic = item
         elif isinstance(item, Profile):
             profiles[item.user_id] = item
+        else:
+            others.append(item)
     if topic is None or topic.removed:
         raise NotFound(f"There is no topic with the id {topic_id!r}.")
     pages = paging.page_count(int(topic.last_number))
     if page > pages:
         raise NotFound(f"The topic has {pages} page(s); there is no page {page}.")
-    return topic, posts, profiles
+    return topic, posts, profiles, others
 
 
 Direction = Literal["previous", "next"]

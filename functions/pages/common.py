@@ -113,6 +113,8 @@ class BoardRow:
     post_count: int
     last_post: LastPostView | None
     new_topic_url: str
+    # For the scripts (a member's unread markers: web/js/unread.js).
+    board_id: str = ""
 
 
 def board_row(board: Board) -> BoardRow:
@@ -124,6 +126,7 @@ def board_row(board: Board) -> BoardRow:
         post_count=int(board.post_count or 0),
         last_post=last_post_view(board.last_post),
         new_topic_url=new_topic_url(board.board_id),
+        board_id=board.board_id,
     )
 
 

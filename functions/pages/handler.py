@@ -120,6 +120,10 @@ def topic_with_slug(topic_id: str, slug: str) -> Response[str]:
         return _redirect(topic_page.neighbour(topic_id, "previous"))
     if slug == "next":
         return _redirect(topic_page.neighbour(topic_id, "next"))
+    if slug == "new":
+        # The first unread post is the member's to know: pages carry no cookie, so this is the
+        # last page, whose script moves a member on (web/js/unread.js).
+        return _redirect(topic_page.new_posts(topic_id))
     # Any other slug shows the topic; its canonical address carries the current title's slug.
     return page_response(topic_page.topic(topic_id, _query("page")))
 
@@ -150,6 +154,12 @@ def new_topic() -> Response[str]:
     return page_response(forms.new_topic(_query("board")))
 
 
+# The topics with posts the member has not read: filled in by its script (web/js/unread.js).
+@app.route("/unread", method=READ_METHODS)
+def unread() -> Response[str]:
+    return page_response(listing.unread(_query("show")))
+
+
 # The member's own account settings (issue 14).
 @app.route("/account", method=READ_METHODS)
 def account() -> Response[str]:
@@ -165,6 +175,8 @@ Disallow: /new-topic
 Disallow: /account
 Disallow: /t/*/previous
 Disallow: /t/*/next
+Disallow: /t/*/new
+Disallow: /unread
 """
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from forum import boards, paging
 from forum.deleted import shown_name
 from forum.errors import BadRequest, NotFound
+from forum.i18n import _
 from forum.models import Topic
 
 from .common import SITE_NAME, Head, Page, board_row, check_cursor, require_id
@@ -41,6 +42,8 @@ class TopicRow:
     last_post_author: str
     last_post_at: str
     page_count: int
+    # For the scripts (a member's unread markers: web/js/unread.js).
+    topic_id: str = ""
 
 
 def _topic_row(topic: Topic) -> TopicRow:
@@ -58,6 +61,7 @@ def _topic_row(topic: Topic) -> TopicRow:
         last_post_author=shown_name(topic.last_post.author.name),
         last_post_at=topic.last_post.created_at,
         page_count=paging.page_count(int(topic.last_number)),
+        topic_id=topic.topic_id,
     )
 
 
@@ -87,4 +91,23 @@ def board(board_id: str, cursor: str | None) -> Page:
             "first_url": board_url(board_id) if cursor is not None else None,
         },
         data={"page": "board", "board-id": board_id},
+    )
+
+
+def unread(show: str | None) -> Page:
+    """/unread: the topics with posts the member has not read, and (``?show=replies``) those
+    they posted in with new replies. The page is the same for everyone and names nobody; its
+    script fills the list in from the member's own call (GET /api/me/unread)."""
+    replies = show == "replies"
+    title = _("Replies to you") if replies else _("Unread topics")
+    return Page(
+        "unread.html",
+        Head(
+            title=title,
+            description=_("What was posted since you last read."),
+            path="/unread?show=replies" if replies else "/unread",
+            indexable=False,
+        ),
+        {"replies": replies, "login_url": "/login?next=/unread"},
+        data={"page": "unread", "unread-list": "replies" if replies else "unread"},
     )

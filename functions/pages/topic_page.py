@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from forum import paging, profiles, schema, topics
+from forum import paging, presence, profiles, schema, topics
 from forum.attachments import Shown, shown
 from forum.deleted import shown_name
-from forum.models import Post, Profile, Topic
+from forum.i18n import _, ngettext
+from forum.models import Post, PresenceWindow, Profile, Topic
 
 from .common import Head, Page, page_number, require_id
 from .render import plain_text
@@ -104,8 +105,12 @@ def _post_view(topic: Topic, post: Post, cards: dict[str, AuthorCard]) -> PostVi
 def topic(topic_id: str, raw_page: str | None) -> Page:
     require_id(topic_id, "topic")
     page = page_number(raw_page)
-    # Two requests: the page's posts, then the header and the authors' profiles in one batch.
-    found, posts, authors = topics.topic_page_with_authors(topic_id, page)
+    # Two requests: the page's posts, then the header, the authors' profiles and the presence
+    # counters of the current window in one batch.
+    found, posts, authors, also = topics.topic_page_with(
+        topic_id, page, presence.current_window_keys(topic_id)
+    )
+    members, guests = presence.viewing([item for item in also if isinstance(item, PresenceWindow)])
     total = paging.page_count(int(found.last_number))
     cards = {user_id: _card(profile) for user_id, profile in authors.items()}
     views = [_post_view(found, post, cards) for post in posts]
@@ -146,6 +151,9 @@ def topic(topic_id: str, raw_page: str | None) -> Page:
             "next_url": f"/t/{topic_id}/next",
             "reply_login_url": login_url(f"{canonical}#reply"),
             "last_page_url": topic_url(topic_id, found.title, total),
+            "viewers_line": viewers_line(members, guests),
+            "viewing_members": members,
+            "viewing_guests": guests,
         },
         data={
             "page": "topic",
@@ -160,6 +168,23 @@ def topic(topic_id: str, raw_page: str | None) -> Page:
             "last-number": str(int(found.last_number)),
         },
     )
+
+
+def viewers_line(members: int, guests: int) -> str:
+    """SMF's "N Members and M Guests are viewing this topic." (web/js/presence.js says it the
+    same way when a heartbeat answers)."""
+    who = ngettext("{count} Member", "{count} Members", members).format(count=members)
+    also = ngettext("{count} Guest", "{count} Guests", guests).format(count=guests)
+    # "and" makes the verb plural whatever the counts.
+    return _("{members} and {guests} are viewing this topic.").format(members=who, guests=also)
+
+
+def new_posts(topic_id: str) -> str:
+    """Where ``/t/{id}/new`` leads without knowing the reader: the topic's last page, marked
+    ``#new`` so that a member's script moves on to their first unread post (forum.unread)."""
+    require_id(topic_id, "topic")
+    found = topics.get_topic(topic_id)
+    return topic_url(topic_id, found.title, paging.page_count(int(found.last_number))) + "#new"
 
 
 def neighbour(topic_id: str, direction: topics.Direction) -> str:

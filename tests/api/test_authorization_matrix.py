@@ -52,6 +52,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # A member's own data is theirs to read, banned or not.
     "GET /api/me/export": (401, 401, 200, 200, 200, 200, 200, 200),
     "POST /api/uploads": (401, 401, 201, 201, 201, 201, 201, 403),
+    # What a member has read is theirs, banned or not: reading it, and marking it.
+    "GET /api/me/overlay": (401, 401, 200, 200, 200, 200, 200, 200),
+    "GET /api/me/unread": (401, 401, 200, 200, 200, 200, 200, 200),
+    "GET /api/me/unread/replies": (401, 401, 200, 200, 200, 200, 200, 200),
+    "POST /api/me/read-marks": (401, 401, 200, 200, 200, 200, 200, 200),
     "POST /api/users/{username}/ban": (401, 401, 403, 403, 403, 200, 200, 403),
     "DELETE /api/users/{username}/ban": (401, 401, 403, 403, 403, 204, 204, 403),
     "PUT /api/users/{username}/moderator": (401, 401, 403, 403, 403, 403, 200, 403),
@@ -89,6 +94,8 @@ class World:
         )
         if route_key == "DELETE /api/boards/{board_id}":
             url = f"/api/boards/{self.empty_board_id}"
+        if route_key == "GET /api/me/overlay":
+            url += f"?board={self.board_id}&count=true"
         bodies: dict[str, Any] = {
             "POST /api/boards": {"name": "New board"},
             "PATCH /api/boards/{board_id}": {"name": "Renamed"},
@@ -102,6 +109,7 @@ class World:
             "POST /api/users/{username}/ban": {"reason": "spam"},
             "POST /api/me/deletion": {"posts": "keep"},
             "POST /api/users/{username}/deletion": {"reason": "spam", "posts": "remove"},
+            "POST /api/me/read-marks": {"board_id": self.board_id},
         }
         return method, url, bodies.get(route_key)
 

@@ -20,6 +20,8 @@ class Answer:
         self.json = dict(reply.json) if reply.status == 200 else reply.json
         if reply.status == 200:
             self.window = self.json.pop("window")
+            # The topic's newest post number, for live replies: tests/api/test_unread.py.
+            self.last_number = self.json.pop("last_number")
             assert isinstance(self.window, int)
 
 

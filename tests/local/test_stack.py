@@ -129,3 +129,32 @@ def test_a_queue_comes_after_its_dead_letter_queue_and_other_types_are_passed_ov
     assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"] == stack.arns["Dead"]
     assert attributes["VisibilityTimeout"] == "30"
     assert "Alerts" not in stack.names
+
+
+def test_a_table_kept_from_before_an_index_gets_it_on_restart() -> None:
+    # Given a table made before the stack had its recent_topics index
+    from forum import schema
+
+    dynamodb = boto3.client("dynamodb")
+    arguments = schema.create_table_arguments("forum-data-table")
+    old = dict(arguments)
+    old["GlobalSecondaryIndexes"] = arguments["GlobalSecondaryIndexes"][:2]
+    old["AttributeDefinitions"] = [
+        attribute
+        for attribute in arguments["AttributeDefinitions"]
+        if attribute["AttributeName"] != schema.RECENT_TOPICS_PK
+        and attribute["AttributeName"] != schema.RECENT_TOPICS_SK
+    ]
+    dynamodb.create_table(**old)
+    template = json.loads(json.dumps(TEMPLATE))
+    properties = template["Resources"]["Table"]["Properties"]
+    properties["AttributeDefinitions"] = arguments["AttributeDefinitions"]
+    properties["GlobalSecondaryIndexes"] = arguments["GlobalSecondaryIndexes"]
+
+    # When the runtime starts again
+    deploy(template, clients, "http://127.0.0.1:1")
+
+    # then the table has every index of the stack
+    table = dynamodb.describe_table(TableName="forum-data-table")["Table"]
+    names = {index["IndexName"] for index in table["GlobalSecondaryIndexes"]}
+    assert names == {name for name, _, _ in schema.GLOBAL_INDEXES}

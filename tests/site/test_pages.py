@@ -97,8 +97,9 @@ def test_a_topic_page_reads_like_smf(browse: Browse, call: Caller, forum: dict[s
     assert "« previous topic - next topic »" in words
     assert f'href="/t/{topic_id}/previous"' in page.text
     assert f'href="/t/{topic_id}/next"' in page.text
-    # the presence line, filled in by the page's script (the page itself is the same for all)
-    assert "Members and guests are viewing this topic." in words
+    # the presence line, from the current window's counter (nobody has beaten yet), which the
+    # page's script keeps up to date
+    assert "0 Members and 0 Guests are viewing this topic." in words
     # the first page's twenty posts, numbered, with author cards and dates
     assert [int(n) for n in re.findall(r'data-number="(\d+)"', page.text)] == list(range(1, 21))
     assert "#1" in words and "#20" in words and "#21" not in words

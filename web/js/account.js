@@ -26,6 +26,8 @@ export function renderAccount() {
   });
   nav.replaceChildren(
     el('span', { class: 'who' }, 'Signed in as ', el('a', { href: `/u/${encodeURIComponent(who.username)}` }, who.username)),
+    // Its count comes with the page's overlay (unread.js).
+    el('a', { href: '/unread', dataset: { unreadLink: '' } }, 'Unread'),
     settingsLink(),
     out,
   );

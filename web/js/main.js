@@ -3,6 +3,7 @@
 
 import { renderAccount } from './account.js';
 import { localizeDates } from './dates.js';
+import { applyOverlay } from './overlay.js';
 
 const scripts = {
   topic: () => import('./topic.js'),
@@ -13,10 +14,14 @@ const scripts = {
   'forgot-password': () => import('./forgot-password.js'),
   // The member's own account settings (/account).
   account: () => import('./account-page.js'),
+  // What is new for the member (/unread).
+  unread: () => import('./unread-page.js'),
 };
 
 localizeDates(document);
 renderAccount();
+// What is personal on this page (unread markers...), from one call: overlay.js.
+applyOverlay();
 const load = scripts[document.body.dataset.page];
 if (load) {
   load()

@@ -4,8 +4,11 @@
 // the window it counted this page in; the next beat sends it back (counted_in), so that a beat
 // in a window already counted writes nothing. It is kept per topic and per viewer in this tab,
 // so a reload or a return to the topic within the window is not counted again.
+// A member's beat also carries how far the page goes (`read`, see below), and every answer names
+// the topic's newest post (`last_number`), which topic.js turns into "N new replies".
 
 import { api, SignInRequired } from './api.js';
+import { overlay } from './overlay.js';
 import { member } from './session.js';
 
 const FIRST_GUESS_MS = 150_000;
@@ -35,12 +38,38 @@ function rememberCounted(topicId, who, window) {
   if (Number.isInteger(window) && window >= 0) sessionStorage.setItem(countedKey(topicId, who), String(window));
 }
 
+// A member's beat also says how far this page goes (`read`: its highest post number), when that
+// is further than they had read (the overlay says how far, or the beat sent before): so a page
+// viewed moves their read position at most once, and not at all when it shows nothing new.
+function readKey(topicId, who) {
+  return `forum.read.${who}.${topicId}`;
+}
+
+function highestShown() {
+  const numbers = [...document.querySelectorAll('[data-posts] article.post')].map((article) => Number(article.dataset.number) || 0);
+  return numbers.length ? Math.max(...numbers) : 0;
+}
+
+async function knownRead(topicId, who) {
+  const kept = Number.parseInt(sessionStorage.getItem(readKey(topicId, who)) || '', 10) || 0;
+  let fromOverlay = 0;
+  try {
+    // Waits for the page's overlay (one call per page): it says how far the member had read.
+    const answer = await overlay();
+    fromOverlay = answer?.unread?.topic?.read || 0;
+  } catch {
+    fromOverlay = 0;
+  }
+  return Math.max(kept, fromOverlay);
+}
+
 export function presenceText(members, guests) {
   const people = (count, one, many) => `${count} ${count === 1 ? one : many}`;
   return `${people(members, 'Member', 'Members')} and ${people(guests, 'Guest', 'Guests')} are viewing this topic.`;
 }
 
-export function startPresence(topicId, line) {
+/** `onAnswer(seen)` hears every answer (its `last_number` is the topic's newest post). */
+export function startPresence(topicId, line, onAnswer = () => {}) {
   const path = `/api/topics/${encodeURIComponent(topicId)}/heartbeat`;
   let missed = false;
 
@@ -54,12 +83,12 @@ export function startPresence(topicId, line) {
   }
 
   async function asMember(who) {
-    const seen = await api(`${path}/member`, {
-      method: 'POST',
-      body: { counted_in: countedIn(topicId, who) },
-      auth: true,
-    });
+    const body = { counted_in: countedIn(topicId, who) };
+    const shown = highestShown();
+    if (shown > (await knownRead(topicId, who))) body.read = shown;
+    const seen = await api(`${path}/member`, { method: 'POST', body, auth: true });
     rememberCounted(topicId, who, seen.window);
+    if (body.read) sessionStorage.setItem(readKey(topicId, who), String(body.read));
     return seen;
   }
 
@@ -100,12 +129,15 @@ export function startPresence(topicId, line) {
       line.dataset.members = seen.members;
       line.dataset.guests = seen.guests;
       if (Number.isInteger(seen.next_beat_seconds) && seen.next_beat_seconds > 0) everyMs = seen.next_beat_seconds * 1000;
+      onAnswer(seen);
     } catch {
       // The next heartbeat tries again; the line keeps its last count.
     }
   }
 
   beat();
+  // Live replies shown in place move the read position at the next beat; this sends it now.
+  window.addEventListener('forum:posts-shown', beat);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && missed) beat();
   });

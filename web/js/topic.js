@@ -207,6 +207,72 @@ function showReply(answer) {
   article.scrollIntoView({ block: 'start' });
   article.querySelector('.post-heading a')?.focus({ preventScroll: true });
   announce(`Your reply was posted as #${post.number}.`);
+  // Their own reply is read: the next beat says so.
+  window.dispatchEvent(new CustomEvent('forum:posts-shown'));
+}
+
+// Live replies: every heartbeat's answer names the topic's newest post (last_number). A reader
+// on the last page is told of the replies posted since the page was made ("2 new replies: show
+// them"), and the tab's title carries the count until they are shown, in place.
+const baseTitle = document.title;
+let liveNotice = null;
+
+function lastShown() {
+  return Math.max(0, ...posts().map((article) => Number(article.dataset.number) || 0));
+}
+
+function clearLive() {
+  liveNotice?.remove();
+  liveNotice = null;
+  document.title = baseTitle;
+}
+
+function onPresence(seen) {
+  const newest = seen.last_number;
+  const onLastPage = thisPage() >= (Number(page.pageCount) || 1);
+  const waiting = Number.isInteger(newest) ? newest - lastShown() : 0;
+  if (!onLastPage || waiting <= 0) {
+    clearLive();
+    return;
+  }
+  if (!liveNotice) {
+    liveNotice = el('p', { class: 'notice live-replies', role: 'status', dataset: { liveReplies: '' } });
+    document.querySelector('[data-posts]')?.after(liveNotice);
+  }
+  const show = el('button', { type: 'button', class: 'link', dataset: { showReplies: '' } }, 'show them');
+  show.addEventListener('click', () => showNewReplies(show));
+  liveNotice.replaceChildren(`${waiting} new ${waiting === 1 ? 'reply' : 'replies'}: `, show);
+  document.title = `(${waiting}) ${baseTitle}`;
+}
+
+async function showNewReplies(button) {
+  await busy(button, async () => {
+    const after = lastShown();
+    let answer;
+    try {
+      // Past the edge cache: the page as it is now.
+      answer = await api(`${topicPath}?page=${thisPage()}&fresh=${Date.now()}`);
+    } catch (failure) {
+      announce(describe(failure));
+      return;
+    }
+    const list = document.querySelector('[data-posts]');
+    for (const post of answer.posts.filter((item) => item.number > after)) {
+      const item = postElement(post, postUrl(post.number));
+      list.append(item);
+      const article = item.querySelector('article');
+      localizeDates(article);
+      renderActions(article);
+    }
+    page.lastNumber = String(lastShown());
+    clearLive();
+    if (answer.topic.page_count > thisPage()) {
+      page.pageCount = String(answer.topic.page_count);
+      announce('More replies are on the next page: ', el('a', { href: `${location.pathname}?page=${thisPage() + 1}` }, `go to page ${thisPage() + 1}`), '.');
+    }
+    // The member's read position moves to what the page now shows.
+    window.dispatchEvent(new CustomEvent('forum:posts-shown'));
+  });
 }
 
 function setBadges() {
@@ -303,7 +369,7 @@ function refresh() {
 
 export function start() {
   const presence = document.querySelector('[data-presence]');
-  if (presence) startPresence(topicId, presence);
+  if (presence) startPresence(topicId, presence, onPresence);
   const form = document.getElementById('reply-form');
   if (form) {
     composer = setupComposer(form, {

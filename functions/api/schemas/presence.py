@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from forum import paging
+
 from .common import Integer, Request, Schema
 
 VIEWER_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
@@ -31,6 +33,15 @@ class HeartbeatIn(Request):
 
 class MemberHeartbeatIn(Request):
     counted_in: Integer | None = COUNTED_IN
+    read: Integer | None = Field(
+        default=None,
+        ge=1,
+        le=paging.LARGEST_POST_NUMBER,
+        description=(
+            "The highest post number the page shows, sent when it is more than the member had"
+            " read: their read position moves forward to it (never back), in one write."
+        ),
+    )
 
 
 class PresenceOut(Schema):
@@ -41,4 +52,11 @@ class PresenceOut(Schema):
     )
     window: int = Field(
         description="The presence window the viewer is counted in: send it back as `counted_in`."
+    )
+    last_number: int = Field(
+        default=0,
+        description=(
+            "The topic's newest post number: a page on the last page shows that many minus its"
+            " own last as new replies."
+        ),
     )
