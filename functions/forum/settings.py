@@ -30,6 +30,7 @@ UPLOADS_PER_HOUR_ENV = "FORUM_UPLOADS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
+CHANGE_SUBSCRIPTIONS_ENV = "FORUM_CHANGE_SUBSCRIPTIONS"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Settings:
     # and to one email address in a day (0 turns a limit off).
     sign_ups_per_ip_per_hour: int
     sign_ups_per_address_per_day: int
+    # The queues the table's changes go to and which changes each wants (forum.fanout), as
+    # JSON; written by the stack (infra/changes.py) for the changes function only.
+    change_subscriptions: str = ""
 
 
 def _int(name: str, default: int) -> int:
@@ -102,4 +106,5 @@ def get_settings() -> Settings:
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
+        change_subscriptions=os.environ.get(CHANGE_SUBSCRIPTIONS_ENV, ""),
     )
