@@ -266,6 +266,26 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for poller in pollers:
         poller.start()
+    # The table's stream, read as its event source mapping reads it (local/streams.py).
+    from .streams import Checkpoints, StreamPoller, StreamReader, forget_iterator
+
+    checkpoints = Checkpoints(args.state_dir / "streams.json")
+    stream_pollers = [
+        StreamPoller(
+            StreamReader(
+                clients("dynamodbstreams"),
+                sqs,
+                trigger,
+                functions.invoke,
+                checkpoints,
+                forget_iterator,
+            )
+        )
+        for trigger in stack.stream_triggers
+        if trigger.function in stack.functions
+    ]
+    for stream_poller in stream_pollers:
+        stream_poller.start()
 
     password = os.environ.get("FORUM_DEMO_PASSWORD") or DEFAULT_PASSWORD
     if not args.no_seed:
@@ -296,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     log.info("stopping")
     for poller in pollers:
         poller.stop()
+    for stream_poller in stream_pollers:
+        stream_poller.stop()
     server.shutdown()
     aws.stop()
     endpoint_file.unlink(missing_ok=True)
