@@ -31,6 +31,11 @@ ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
 CHANGE_SUBSCRIPTIONS_ENV = "FORUM_CHANGE_SUBSCRIPTIONS"
+MAIL_FROM_ENV = "FORUM_MAIL_FROM"
+MAIL_CONFIGURATION_SET_ENV = "FORUM_MAIL_CONFIGURATION_SET"
+MAIL_SECRET_ENV = "FORUM_MAIL_SECRET"
+MAILS_PER_HOUR_ENV = "FORUM_MAILS_PER_HOUR"
+SITE_URL_ENV = "FORUM_SITE_URL"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,15 @@ class Settings:
     # The queues the table's changes go to and which changes each wants (forum.fanout), as
     # JSON; written by the stack (infra/changes.py) for the changes function only.
     change_subscriptions: str = ""
+    # The forum's own mail (forum.mail): the sender (an SES identity; empty: no mail is sent),
+    # the configuration set that reports bounces and complaints, the key that signs
+    # unsubscribe links, at most this many mails a member an hour (0: no cap), and the forum's
+    # public address, which those links start with.
+    mail_from: str = ""
+    mail_configuration_set: str = ""
+    mail_secret: str = ""
+    mails_per_hour: int = 10
+    site_url: str = ""
 
 
 def _int(name: str, default: int) -> int:
@@ -107,4 +121,9 @@ def get_settings() -> Settings:
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
         change_subscriptions=os.environ.get(CHANGE_SUBSCRIPTIONS_ENV, ""),
+        mail_from=os.environ.get(MAIL_FROM_ENV, ""),
+        mail_configuration_set=os.environ.get(MAIL_CONFIGURATION_SET_ENV, ""),
+        mail_secret=os.environ.get(MAIL_SECRET_ENV, ""),
+        mails_per_hour=_int(MAILS_PER_HOUR_ENV, 10),
+        site_url=(os.environ.get(SITE_URL_ENV) or "").rstrip("/"),
     )
