@@ -32,7 +32,18 @@ from forum.i18n import _
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
-from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
+from . import (
+    accounts,
+    boards,
+    bodies,
+    posts,
+    presence,
+    preview,
+    topics,
+    unsubscribe,
+    uploads,
+    users,
+)
 from .problems import from_forum_error, from_validation_errors, problem
 from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
@@ -43,7 +54,7 @@ models.configure(get_settings())
 
 # Bodies are read by api.bodies: a body json.loads cannot take is a 400 there, on every route.
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
-for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
+for module in (boards, topics, posts, presence, accounts, users, preview, uploads, unsubscribe):
     app.include_router(module.router)
 
 API_TITLE = "Forum API"
@@ -174,6 +185,11 @@ def _raw_body(event: dict[str, Any]) -> bytes:
     return body.encode("utf-8", "surrogatepass")
 
 
+def _one_click(event: dict[str, Any]) -> bool:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return http.get("method") == "POST" and event.get("rawPath") == unsubscribe.PATH
+
+
 def _refusal(event: dict[str, Any]) -> Response[Any] | None:
     """Requests refused before routing: too large, not JSON, not text.
 
@@ -192,6 +208,8 @@ def _refusal(event: dict[str, Any]) -> Response[Any] | None:
         return None
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded" and _one_click(event):
+        return None  # RFC 8058's POST (api.unsubscribe), whose body nothing reads
     if media_type and media_type != "application/json" and not media_type.endswith("+json"):
         return problem(
             415,

@@ -51,6 +51,8 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/api/users/{username}/ban", auth=True),
     Route("PUT", "/api/users/{username}/moderator", auth=True),
     Route("DELETE", "/api/users/{username}/moderator", auth=True),
+    Route("GET", "/api/unsubscribe", auth=False),
+    Route("POST", "/api/unsubscribe", auth=False),
     Route("GET", "/api/openapi.json", auth=False),
     Route("GET", "/api/docs", auth=False),
 )
