@@ -17,6 +17,7 @@ from .config import ForumConfig
 from .data import ForumTable
 from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
+from .mail import ForumMail
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
 from .site import ForumSite
@@ -116,6 +117,20 @@ class ForumStack(Stack):
             layer=self.api.layer,
         )
         self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
+
+        # The forum's own mail: unsubscribe links everywhere; sending only with forum:mailFrom.
+        # A feature that mails members calls self.mail.allow_sending(its function).
+        self.mail = ForumMail(
+            self,
+            "Mail",
+            config=config,
+            table=self.data.table,
+            layer=self.api.layer,
+            site_url=self.cdn.url,
+        )
+        self.mail.allow_unsubscribing(self.api.function)
+        if self.mail.events_function is not None:
+            self.monitoring.watch_function("MailEvents", self.mail.events_function)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
         # No output names the HTTP API's own address: CloudFront is the forum's only entry

@@ -177,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     for function in stack.functions.values():
         os.environ.update(function.environment)
     os.environ.update(flood_overrides)
+    # The forum's own mail goes to the local SES, and from there to the local mailbox.
+    from . import ses_mail
+
+    ses_mail.install(mailbox)
+    ses_mail.configure(args.state_dir, origin, clients("sesv2"))
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
     # The functions run in this process, on the settings just made: their cold starts find the

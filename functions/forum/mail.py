@@ -81,6 +81,8 @@ def message(
     link = unsubscribe_url(recipient.user_id, kind, now)
     mail["List-Unsubscribe"] = f"<{link}>"
     mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Which of the forum's mails this is, for filters (and the local mailbox).
+    mail["X-Forum-Mail-Kind"] = kind
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
     return mail
