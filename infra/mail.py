@@ -17,7 +17,7 @@ may send as the identity (in the configuration set) and read and count in the ta
 
 from __future__ import annotations
 
-from aws_cdk import Arn, CfnOutput, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -148,17 +148,11 @@ class ForumMail(Construct):
             iam.PolicyStatement(
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
                 resources=[
-                    Arn.format(
-                        {"service": "ses", "resource": "identity", "resource_name": identity},
-                        stack,
-                    ),
-                    Arn.format(
-                        {
-                            "service": "ses",
-                            "resource": "configuration-set",
-                            "resource_name": self.configuration_set.configuration_set_name,
-                        },
-                        stack,
+                    stack.format_arn(service="ses", resource="identity", resource_name=identity),
+                    stack.format_arn(
+                        service="ses",
+                        resource="configuration-set",
+                        resource_name=self.configuration_set.configuration_set_name,
                     ),
                 ],
             )
