@@ -79,10 +79,11 @@ XRAY_RESERVOIR_MONTH = 2.628e6 * 5.00 / 1e6
 # readers'): the static requests and bytes of each come from Chromium (bench/page_weight.py).
 FIRST_VIEW_SHARE = 0.1
 PAGE_WEIGHT_RESULTS = REPO_ROOT / "build" / "bench" / "page_weight.json"
-# 12 in the Forum stack (API 5xx, table throttles, errors and throttles of four functions, two
-# dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream costs
-# nothing: Lambda reads it for free, and its filter invokes nothing at rest.
-ALARMS = 13
+# 15 in the Forum stack (API 5xx, table throttles, errors and throttles of five functions,
+# three dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream
+# costs nothing: Lambda reads it for free, and its filter invokes nothing at rest; each queue
+# behind it is long-polled by its event source mapping (bench/fan_out.py prices that).
+ALARMS = 16
 # infra/edge.py: three AWS managed rule groups (no subscription fee) and the rate-based rule.
 WAF_RULES = 4
 

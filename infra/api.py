@@ -121,6 +121,12 @@ PUBLIC_ROUTE_REASONS = {
         "view per address, topic and window (forum.presence). Members use the authorized "
         "/heartbeat/member route."
     ),
+    "POST /api/unsubscribe": (
+        "One-click unsubscribe (RFC 8058): a mail client posts the link of a mail the forum "
+        "sent, without the member signed in. The link carries an HMAC of the member and the "
+        "kind of mail under a secret of the stack (forum.unsubscribe); it only turns that "
+        "mail off, works once, and anything else is 400."
+    ),
 }
 
 

@@ -17,8 +17,8 @@ class ForumTable(Construct):
     """Boards, topics, posts, presence and viewers in one on-demand table.
 
     Kept when the stack goes (RETAIN and deletion protection) and restorable to any second of
-    the last 35 days (point-in-time recovery). Its stream tells the media cleanup function which
-    attachments are gone.
+    the last 35 days (point-in-time recovery). Its stream has one reader, the changes function
+    (infra/changes.py), which tells each feature's queue what changed.
     """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
@@ -36,9 +36,9 @@ class ForumTable(Construct):
             deletion_protection=True,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=RemovalPolicy.RETAIN,
-            # Keys only: a removed attachment's key holds its id, which is all the media
-            # cleanup function needs (infra/media_cleanup.py); no item's content (file names,
-            # owners, post bodies) is copied into the stream.
+            # Keys only: a change names its item, and each consumer reads the item's current
+            # state (forum.changes); no item's content (file names, owners, post bodies) is
+            # copied into the stream or the queues behind it.
             stream=dynamodb.StreamViewType.KEYS_ONLY,
         )
         for index_name, index_pk, index_sk in schema.GLOBAL_INDEXES:

@@ -12,10 +12,12 @@ from forum.origin import ORIGIN_HEADER
 from .api import ForumApi
 from .auth import ForumAuth
 from .cdn import ForumCdn
+from .changes import ForumChangeFeed
 from .config import ForumConfig
 from .data import ForumTable
 from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
+from .mail import ForumMail
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
 from .pricing_plan import DISTRIBUTION_ARN_OUTPUT
@@ -51,14 +53,6 @@ class ForumStack(Stack):
             table=self.data.table,
             layer=self.api.layer,
             api_function=self.api.function,
-        )
-        self.media_cleanup = ForumMediaCleanup(
-            self,
-            "MediaCleanup",
-            config=config,
-            table=self.data.table,
-            media_bucket=self.images.media_bucket,
-            layer=self.api.layer,
         )
         self.site = ForumSite(
             self,
@@ -105,13 +99,42 @@ class ForumStack(Stack):
         self.monitoring.watch_function("Site", self.site.function)
         self.monitoring.watch_function("Thumbnail", self.images.function)
         self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
-        self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
-        self.monitoring.watch_dead_letter_queue(
-            "MediaCleanup",
-            self.media_cleanup.dead_letters,
-            advice="images were left behind; see the README's Image attachments",
-        )
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
+
+        # The table stream's one reader: every feature that wants the table's changes
+        # subscribes a queue of its own here (infra/changes.py), after the monitoring that
+        # alarms on their dead-letter queues.
+        self.changes = ForumChangeFeed(
+            self,
+            "Changes",
+            config=config,
+            table=self.data.table,
+            layer=self.api.layer,
+            monitoring=self.monitoring,
+        )
+        self.media_cleanup = ForumMediaCleanup(
+            self,
+            "MediaCleanup",
+            config=config,
+            changes=self.changes,
+            media_bucket=self.images.media_bucket,
+            layer=self.api.layer,
+        )
+        self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
+
+        # The forum's own mail: unsubscribe links everywhere; sending only with forum:mailFrom.
+        # A feature that mails members calls self.mail.allow_sending(its function).
+        self.mail = ForumMail(
+            self,
+            "Mail",
+            config=config,
+            table=self.data.table,
+            layer=self.api.layer,
+            site_url=self.cdn.url,
+        )
+        self.mail.allow_unsubscribing(self.api.function)
+        if self.mail.events_function is not None:
+            self.monitoring.watch_function("MailEvents", self.mail.events_function)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
         # Read by the ForumPlan stack when a flat-rate plan is chosen (infra/pricing_plan.py).

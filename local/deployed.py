@@ -1,12 +1,13 @@
 """What the local runtime knows of the stack once local/stack.py has made its resources: the
 functions with their handlers and environment, the HTTP API's routes and JWT authorizer, the
-queues' triggers, the names and ARNs made, CloudFront's response headers, and how the static
-files are deployed to the web bucket."""
+queues' and the table stream's triggers, the names and ARNs made, CloudFront's response
+headers, and how the static files are deployed to the web bucket."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,22 @@ class StaticDeployment:
         return synced
 
 
+@dataclass(frozen=True)
+class StreamTrigger:
+    """A table stream's event source mapping (local/streams.py reads the stream for it)."""
+
+    stream_arn: str
+    function: str
+    batch_size: int
+    report_failures: bool
+    # Lambda's filter patterns, any of which lets a record through; none: every record.
+    filters: tuple[dict[str, Any], ...] = ()
+    # -1: until the record expires, as Lambda's default.
+    retry_attempts: int = -1
+    bisect: bool = False
+    on_failure_queue_url: str | None = None
+
+
 @dataclass
 class LocalStack:
     """What the runtime needs to know about the stack once its resources exist."""
@@ -79,6 +96,7 @@ class LocalStack:
     routes: list[HttpRoute] = field(default_factory=list)
     jwt: JwtConfig | None = None
     triggers: list[QueueTrigger] = field(default_factory=list)
+    stream_triggers: list[StreamTrigger] = field(default_factory=list)
     # Event source mappings the runtime does not emulate: logical id → why.
     skipped: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)  # table logical id → stream ARN

@@ -195,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     # the site function's environment too): the cached template's copy is that of its last
     # synthesis, and an edited script should not cost a new one.
     os.environ[STATIC_FILES_ENV] = static_build.manifest_text()
+    # The forum's own mail goes to the local SES, and from there to the local mailbox.
+    from . import ses_mail
+
+    ses_mail.install(mailbox)
+    ses_mail.configure(args.state_dir, origin, clients("sesv2"))
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
     # The functions run in this process, on the settings just made: their cold starts find the
@@ -294,6 +299,26 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for poller in pollers:
         poller.start()
+    # The table's stream, read as its event source mapping reads it (local/streams.py).
+    from .streams import Checkpoints, StreamPoller, StreamReader, forget_iterator
+
+    checkpoints = Checkpoints(args.state_dir / "streams.json")
+    stream_pollers = [
+        StreamPoller(
+            StreamReader(
+                clients("dynamodbstreams"),
+                sqs,
+                trigger,
+                functions.invoke,
+                checkpoints,
+                forget_iterator,
+            )
+        )
+        for trigger in stack.stream_triggers
+        if trigger.function in stack.functions
+    ]
+    for stream_poller in stream_pollers:
+        stream_poller.start()
 
     password = os.environ.get("FORUM_DEMO_PASSWORD") or DEFAULT_PASSWORD
     if not args.no_seed:
@@ -324,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     log.info("stopping")
     for poller in pollers:
         poller.stop()
+    for stream_poller in stream_pollers:
+        stream_poller.stop()
     server.shutdown()
     aws.stop()
     endpoint_file.unlink(missing_ok=True)

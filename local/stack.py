@@ -10,9 +10,9 @@ is idempotent: a restart finds what it made before. Reading the template (its re
 order, their names, ``Ref`` and ``Fn::GetAtt``) is local/template.py's; what the runtime learns
 of the stack, local/deployed.py's.
 
-A table's stream is created (moto records it), but a mapping that reads a stream is skipped,
-with a log line: only removing an attachment item would invoke its function, and the only thing
-that removes one is DynamoDB's TTL, which moto does not run.
+A table's stream is created (moto records it) and a mapping that reads it becomes a stream
+trigger (its batch size, filters, retries, bisection and on-failure queue), which
+local/streams.py polls as Lambda does. A FIFO queue gets its ``.fifo`` name.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .deployed import Function, HttpRoute, JwtConfig, LocalStack, QueueTrigger, StaticDeployment
+from .deployed import (
+    Function,
+    HttpRoute,
+    JwtConfig,
+    LocalStack,
+    QueueTrigger,
+    StaticDeployment,
+    StreamTrigger,
+)
 from .template import ACCOUNT, REGION, Resolver, Resource, Template, local_name
 
 __all__ = ["ACCOUNT", "REGION", "deploy"]
@@ -172,6 +180,12 @@ def _queue(deployment: _Deployment, logical_id: str, resource: Resource) -> None
     for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds"):
         if key in properties:
             attributes[key] = str(properties[key])
+    if properties.get("FifoQueue") in (True, "true"):
+        # SQS wants the suffix on a FIFO queue's name (CloudFormation adds it).
+        name = f"{name[:75]}.fifo"
+        attributes["FifoQueue"] = "true"
+        if properties.get("ContentBasedDeduplication") in (True, "true"):
+            attributes["ContentBasedDeduplication"] = "true"
     if "RedrivePolicy" in properties:
         attributes["RedrivePolicy"] = json.dumps(properties["RedrivePolicy"])
     url = deployment.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -262,11 +276,11 @@ def _event_source_mapping(deployment: _Deployment, logical_id: str, resource: Re
     source = properties.get("EventSourceArn", "")
     queue = next((key for key, arn in stack.arns.items() if arn == source), None)
     function = _function_of(properties.get("FunctionName"), stack)
-    if source in stack.stream_arns.values():
-        reason = (
-            f"{function} reads a table's stream, which the local runtime does not poll: "
-            "moto runs no TTL, the only thing that would remove the items it acts on"
-        )
+    if source in stack.stream_arns.values() and function:
+        stack.stream_triggers.append(_stream_trigger(stack, source, function, properties))
+        return
+    if queue not in stack.queue_urls or not function:
+        reason = f"{function or 'a function'} reads {source or 'a source'}, made nowhere locally"
         stack.skipped[logical_id] = reason
         log.info("event source mapping %s skipped: %s", logical_id, reason)
         return
@@ -280,6 +294,29 @@ def _event_source_mapping(deployment: _Deployment, logical_id: str, resource: Re
                 in (properties.get("FunctionResponseTypes") or []),
             )
         )
+
+
+def _stream_trigger(
+    stack: LocalStack, source: str, function: str, properties: dict[str, Any]
+) -> StreamTrigger:
+    filters = ((properties.get("FilterCriteria") or {}).get("Filters")) or []
+    destination = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+        "Destination"
+    )
+    on_failure = next(
+        (stack.queue_urls[key] for key, arn in stack.arns.items() if arn == destination), None
+    )
+    return StreamTrigger(
+        stream_arn=source,
+        function=function,
+        batch_size=int(properties.get("BatchSize", 100)),
+        report_failures="ReportBatchItemFailures"
+        in (properties.get("FunctionResponseTypes") or []),
+        filters=tuple(json.loads(item["Pattern"]) for item in filters),
+        retry_attempts=int(properties.get("MaximumRetryAttempts", -1)),
+        bisect=bool(properties.get("BisectBatchOnFunctionError")),
+        on_failure_queue_url=on_failure if on_failure in stack.queue_urls.values() else None,
+    )
 
 
 def _response_headers_policy(deployment: _Deployment, logical_id: str, resource: Resource) -> None:

@@ -43,6 +43,7 @@ from . import (
     preview,
     topics,
     unread,
+    unsubscribe,
     uploads,
     users,
 )
@@ -68,6 +69,7 @@ for module in (
     uploads,
     overlay,
     unread,
+    unsubscribe,
 ):
     app.include_router(module.router)
 
@@ -199,6 +201,11 @@ def _raw_body(event: dict[str, Any]) -> bytes:
     return body.encode("utf-8", "surrogatepass")
 
 
+def _one_click(event: dict[str, Any]) -> bool:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return http.get("method") == "POST" and event.get("rawPath") == unsubscribe.PATH
+
+
 def _refusal(event: dict[str, Any]) -> Response[Any] | None:
     """Requests refused before routing: too large, not JSON, not text.
 
@@ -217,6 +224,8 @@ def _refusal(event: dict[str, Any]) -> Response[Any] | None:
         return None
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded" and _one_click(event):
+        return None  # RFC 8058's POST (api.unsubscribe), whose body nothing reads
     if media_type and media_type != "application/json" and not media_type.endswith("+json"):
         return problem(
             415,

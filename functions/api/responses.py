@@ -30,7 +30,7 @@ PROBLEMS: dict[int, str] = {
         "A conflict: another version was saved meanwhile, the name is taken, or a request with "
         "this Idempotency-Key is still running (Retry-After)."
     ),
-    410: "The account was deleted.",
+    410: "Gone: the account was deleted, or the link has expired.",
     413: "The request body, or the file declared, is too large.",
     415: "The request body is not JSON.",
     422: "Invalid input: each field that is wrong, and why.",

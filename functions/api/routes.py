@@ -58,6 +58,8 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/api/users/{username}/moderator", auth=True),
     Route("DELETE", "/api/users/{username}/moderator", auth=True),
     Route("POST", "/api/users/{username}/deletion", auth=True),
+    Route("GET", "/api/unsubscribe", auth=False),
+    Route("POST", "/api/unsubscribe", auth=False),
     Route("GET", "/api/openapi.json", auth=False),
     Route("GET", "/api/docs", auth=False),
 )

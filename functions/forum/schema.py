@@ -66,6 +66,14 @@ thumbnail function writes ``media/{id}/thumb.{ext}`` and ``media/{id}/display.{e
 media bucket. A post keeps a copy of what a page shows of each of its attachments
 (``attachments``), brought up to date by the thumbnail function when the images are made, so a
 topic page reads no attachment items; a profile keeps its avatar's image keys the same way.
+  MAIL#{user_id} / HOUR#{yyyy-mm-ddThh}       the forum's mails to a member in a clock hour
+                                              (forum.mail's cap). TTL.
+  MAIL#{user_id} / OFF#{kind}                 the member unsubscribed from this kind of mail
+                                              (a one-click link, forum.unsubscribe).
+  MAIL#{user_id} / USED#{digest}              an unsubscribe link already used (its sha256).
+  SUPPRESSED#{digest} / SUPPRESSED            SES reported a bounce or complaint for an
+                                              address (sha256 of it in lower case): no mail
+                                              goes there again (forum.mail_records).
 
 Indexes:
   board_topics  gsi1pk = BOARD#{board_id}; gsi1sk = {pinned 1|0}#{last activity}#{topic_id} for a
@@ -139,6 +147,12 @@ SIGN_UPS_PK_PREFIX = "SIGNUPS#"
 PASSWORD_RESETS_PK_PREFIX = "RESETS#"
 ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
+MAIL_PK_PREFIX = "MAIL#"
+MAIL_HOUR_SK_PREFIX = "HOUR#"
+MAIL_OFF_SK_PREFIX = "OFF#"
+MAIL_USED_SK_PREFIX = "USED#"
+SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
+SUPPRESSED_SK = "SUPPRESSED"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
 RECEIPT_SK_PREFIX = "RECEIPT#"
 RECENT_GSI_PREFIX = "RECENT#"
@@ -271,3 +285,11 @@ def create_table_arguments(table_name: str) -> dict[str, Any]:
             for name, index_pk, index_sk in GLOBAL_INDEXES
         ],
     }
+
+
+def mail_pk(user_id: str) -> str:
+    return f"{MAIL_PK_PREFIX}{user_id}"
+
+
+def suppressed_pk(digest: str) -> str:
+    return f"{SUPPRESSED_PK_PREFIX}{digest}"

@@ -36,6 +36,11 @@ SITE_NAME_ENV = "FORUM_SITE_NAME"
 SITE_URL_ENV = "FORUM_SITE_URL"
 USERNAME_GRACE_DAYS_ENV = "FORUM_USERNAME_GRACE_DAYS"
 STATIC_FILES_ENV = "FORUM_STATIC_FILES"
+CHANGE_SUBSCRIPTIONS_ENV = "FORUM_CHANGE_SUBSCRIPTIONS"
+MAIL_FROM_ENV = "FORUM_MAIL_FROM"
+MAIL_CONFIGURATION_SET_ENV = "FORUM_MAIL_CONFIGURATION_SET"
+MAIL_SECRET_ENV = "FORUM_MAIL_SECRET"
+MAILS_PER_HOUR_ENV = "FORUM_MAILS_PER_HOUR"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,17 @@ class Settings:
     static_files: str
     # A deleted account's username stays reserved this many days (forum.deletion).
     username_grace_days: int = 30
+    # The queues the table's changes go to and which changes each wants (forum.fanout), as
+    # JSON; written by the stack (infra/changes.py) for the changes function only.
+    change_subscriptions: str = ""
+    # The forum's own mail (forum.mail): the sender (an SES identity; empty: no mail is sent),
+    # the configuration set that reports bounces and complaints, the key that signs
+    # unsubscribe links, and at most this many mails a member an hour (0: no cap); its links
+    # start with ``site_url``.
+    mail_from: str = ""
+    mail_configuration_set: str = ""
+    mail_secret: str = ""
+    mails_per_hour: int = 10
 
 
 def _int(name: str, default: int) -> int:
@@ -127,4 +143,9 @@ def get_settings() -> Settings:
         site_url=(os.environ.get(SITE_URL_ENV) or "").rstrip("/"),
         username_grace_days=_int(USERNAME_GRACE_DAYS_ENV, 30),
         static_files=os.environ.get(STATIC_FILES_ENV, ""),
+        change_subscriptions=os.environ.get(CHANGE_SUBSCRIPTIONS_ENV, ""),
+        mail_from=os.environ.get(MAIL_FROM_ENV, ""),
+        mail_configuration_set=os.environ.get(MAIL_CONFIGURATION_SET_ENV, ""),
+        mail_secret=os.environ.get(MAIL_SECRET_ENV, ""),
+        mails_per_hour=_int(MAILS_PER_HOUR_ENV, 10),
     )

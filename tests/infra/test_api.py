@@ -142,6 +142,8 @@ def test_the_api_function_is_configured_from_context(
         "FORUM_MAX_UPLOAD_BYTES": str(context["forum:maxUploadBytes"]),
         # CloudFront's origin header, read from Secrets Manager at deploy time (forum.origin)
         "FORUM_ORIGIN_SECRET": origin_secret_reference(synth),
+        # The key of unsubscribe links, the same way (forum.unsubscribe, infra/mail.py)
+        "FORUM_MAIL_SECRET": secret_reference(synth, "MailSecret"),
         "POWERTOOLS_SERVICE_NAME": "forum-api",
         "POWERTOOLS_METRICS_NAMESPACE": "Forum",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -263,8 +265,30 @@ def test_the_stage_throttles_and_logs_every_request_as_json(
     assert '"requestId": "$context.requestId"' in log_format
 
 
+def origin_secret(synth: Synthesis) -> tuple[str, dict[str, Any]]:
+    """The origin secret (the stack has the mail's too, infra/mail.py)."""
+    (found,) = [
+        (logical_id, secret)
+        for logical_id, secret in synth.of_type("AWS::SecretsManager::Secret").items()
+        if logical_id.startswith("ApiOriginSecret")
+    ]
+    return found
+
+
+def secret_reference(synth: Synthesis, prefix: str) -> dict[str, Any]:
+    (secret_id,) = [
+        key for key in synth.of_type("AWS::SecretsManager::Secret") if key.startswith(prefix)
+    ]
+    return {
+        "Fn::Join": [
+            "",
+            ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"],
+        ]
+    }
+
+
 def origin_secret_reference(synth: Synthesis) -> dict[str, Any]:
-    secret_id, secret = synth.one("AWS::SecretsManager::Secret")
+    secret_id, secret = origin_secret(synth)
     generated = secret["Properties"]["GenerateSecretString"]
     assert generated["PasswordLength"] >= 32
     return {
@@ -293,7 +317,7 @@ def test_without_a_custom_domain_the_api_keeps_its_default_endpoint(synth: Synth
 def test_the_origin_secret_is_generated_at_deploy_time_never_synthesized(
     synth: Synthesis,
 ) -> None:
-    _, secret = synth.one("AWS::SecretsManager::Secret")
+    _, secret = origin_secret(synth)
     assert "SecretString" not in secret["Properties"]
     assert secret["Properties"]["GenerateSecretString"]["ExcludePunctuation"] is True
 

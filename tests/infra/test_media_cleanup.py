@@ -1,5 +1,5 @@
-"""The media cleanup in the stack: the table's stream, a filtered mapping, a dead-letter queue,
-a role that may list and delete under media/ and nothing more, and alarms."""
+"""The media cleanup in the stack: its queue of the table's changes (only removed attachments),
+a dead-letter queue, a role that may list and delete under media/ and nothing more, and alarms."""
 
 from __future__ import annotations
 
@@ -11,6 +11,20 @@ from .test_images import SSL_ONLY, actions_on, bucket, statements_of_role
 
 HANDLER = "media_cleanup.handler.lambda_handler"
 THUMBNAIL_HANDLER = "thumbnail.handler.lambda_handler"
+CHANGES_HANDLER = "changes.handler.lambda_handler"
+
+
+def subscriptions_of(function: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes function's subscriptions, with each queue's Ref put back in its place (the
+    stack writes them as an Fn::Join of JSON text and the queues' Refs)."""
+    joined = function["Environment"]["Variables"]["FORUM_CHANGE_SUBSCRIPTIONS"]["Fn::Join"][1]
+    text = "".join(
+        part if isinstance(part, str) else json.dumps(json.dumps(part))[1:-1] for part in joined
+    )
+    found = json.loads(text)
+    for item in found:
+        item["queue"] = json.loads(item["queue"])
+    return list(found)
 
 
 def mapping_of(synth: Synthesis, function_id: str) -> dict[str, Any]:
@@ -26,7 +40,7 @@ def dead_letters(synth: Synthesis) -> tuple[str, dict[str, Any]]:
     (found,) = [
         (logical_id, resource.get("Properties", {}))
         for logical_id, resource in synth.of_type("AWS::SQS::Queue").items()
-        if logical_id.startswith("MediaCleanupMediaCleanupDeadLetters")
+        if logical_id.startswith("ChangesMediaCleanupDeadLetters")
     ]
     return found
 
@@ -52,27 +66,43 @@ def test_the_function_shares_the_code_and_layer_and_knows_only_the_media_bucket(
 
 def test_only_removed_attachment_items_reach_the_function(synth: Synthesis) -> None:
     cleanup_id, _ = function_by_handler(synth, HANDLER)
-    table_id, _ = synth.one("AWS::DynamoDB::Table")
     properties = mapping_of(synth, cleanup_id)
-
-    assert properties["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
-    assert properties["StartingPosition"] == "TRIM_HORIZON"
-    assert properties["BatchSize"] == 100
-    assert properties["BisectBatchOnFunctionError"] is True
-    assert 0 < properties["MaximumRetryAttempts"] <= 10
+    queue_id = properties["EventSourceArn"]["Fn::GetAtt"][0]
+    assert queue_id.startswith("ChangesMediaCleanupQueue")
+    assert properties["BatchSize"] == 10
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    (criterion,) = properties["FilterCriteria"]["Filters"]
-    assert json.loads(criterion["Pattern"]) == {
+
+    # The changes function sends it only the removal of attachment items
+    _, changes = function_by_handler(synth, CHANGES_HANDLER)
+    (subscription,) = [
+        item for item in subscriptions_of(changes) if item["queue"] == {"Ref": queue_id}
+    ]
+    assert subscription["kinds"] == ["attachment"] and subscription["events"] == ["REMOVE"]
+    assert subscription["fifo"] is False
+
+    # and the stream's mapping lets them through
+    changes_id, _ = function_by_handler(synth, CHANGES_HANDLER)
+    patterns = [
+        json.loads(criterion["Pattern"])
+        for criterion in mapping_of(synth, changes_id)["FilterCriteria"]["Filters"]
+    ]
+    assert {
         "eventName": ["REMOVE"],
-        "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ATTACHMENT#"}]}}},
-    }
+        "dynamodb": {
+            "Keys": {"pk": {"S": [{"prefix": "ATTACHMENT#"}]}, "sk": {"S": ["ATTACHMENT"]}}
+        },
+    } in patterns
 
 
-def test_failed_batches_go_to_an_encrypted_tls_only_dead_letter_queue(synth: Synthesis) -> None:
+def test_undeliverable_changes_go_to_an_encrypted_tls_only_dead_letter_queue(
+    synth: Synthesis,
+) -> None:
     cleanup_id, _ = function_by_handler(synth, HANDLER)
     queue_id, queue = dead_letters(synth)
-    destination = mapping_of(synth, cleanup_id)["DestinationConfig"]["OnFailure"]
-    assert destination == {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    source_id = mapping_of(synth, cleanup_id)["EventSourceArn"]["Fn::GetAtt"][0]
+    redrive = synth.resources[source_id]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert 1 < redrive["maxReceiveCount"] <= 10
     assert queue["SqsManagedSseEnabled"] is True
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
     statements = [
@@ -99,20 +129,16 @@ def test_the_function_may_list_and_delete_under_media_and_nothing_more(
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["media/*"]}}
     assert actions_on(statements, f"'{media_id}'") == {"s3:ListBucket", "s3:DeleteObject"}
     assert actions_on(statements, f"'{uploads_id}'") == set()
-    # The table: its stream only (the event source mapping's grant), never its items
-    table_actions = actions_on(statements, f"'{table_id}'")
-    assert table_actions == {
-        "dynamodb:DescribeStream",
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-    }
+    # The table: nothing (its changes come from its queue)
+    assert actions_on(statements, f"'{table_id}'") == set()
     every = set().union(*(actions_on([s], "") for s in statements))
     assert not [action for action in every if "*" in action]
     assert not [
         a for a in every if a.startswith("s3:") and a not in ("s3:ListBucket", "s3:DeleteObject")
     ]
-    # Failed batches: the on-failure destination's grant
-    assert "sqs:SendMessage" in every
+    # Its queue: the event source mapping's grant, to receive and delete
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= every
+    assert "sqs:SendMessage" not in every
 
 
 def test_failures_and_dead_letters_raise_alarms(synth: Synthesis) -> None:

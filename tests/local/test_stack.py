@@ -1,5 +1,5 @@
-"""The local runtime's small CloudFormation: a table with a stream, the mappings it reads, and
-queues made in the order they name each other."""
+"""The local runtime's small CloudFormation: a table with a stream, the mappings it reads (the
+stream's included), and queues made in the order they name each other."""
 
 from __future__ import annotations
 
@@ -45,14 +45,23 @@ TEMPLATE: dict[str, Any] = {
     "Resources": {
         "Table": TABLE,
         "Work": {"Type": "AWS::SQS::Queue", "Properties": {}},
-        "Cleanup": function("media_cleanup.handler.lambda_handler", "Forum/Cleanup/Resource"),
+        "Failed": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Changes": function("changes.handler.lambda_handler", "Forum/Changes/Resource"),
         "Thumbnail": function("thumbnail.handler.lambda_handler", "Forum/Thumbnail/Resource"),
-        "CleanupMapping": {
+        "ChangesMapping": {
             "Type": "AWS::Lambda::EventSourceMapping",
             "Properties": {
                 "EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]},
-                "FunctionName": {"Ref": "Cleanup"},
+                "FunctionName": {"Ref": "Changes"},
                 "StartingPosition": "TRIM_HORIZON",
+                "BatchSize": 100,
+                "BisectBatchOnFunctionError": True,
+                "MaximumRetryAttempts": 5,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "DestinationConfig": {
+                    "OnFailure": {"Destination": {"Fn::GetAtt": ["Failed", "Arn"]}}
+                },
+                "FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["REMOVE"]}'}]},
             },
         },
         "ThumbnailMapping": {
@@ -71,19 +80,54 @@ def clients(name: str) -> Any:
     return boto3.client(name)  # type: ignore[call-overload]
 
 
-def test_the_table_gets_its_stream_and_the_stream_mapping_is_skipped_out_loud(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    with caplog.at_level(logging.INFO, logger="forum.stack"):
-        stack = deploy(TEMPLATE, clients, "http://127.0.0.1:1")
+def test_the_table_gets_its_stream_and_the_stream_mapping_its_trigger() -> None:
+    stack = deploy(TEMPLATE, clients, "http://127.0.0.1:1")
 
     table = boto3.client("dynamodb").describe_table(TableName="forum-data-table")["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
     assert stack.stream_arns == {"Table": table["LatestStreamArn"]}
-    # The queue's mapping is emulated, the stream's is not, and the log says why
+    # Both mappings are emulated, the stream's with everything Lambda reads of it
     assert [trigger.function for trigger in stack.triggers] == ["Thumbnail"]
-    assert list(stack.skipped) == ["CleanupMapping"]
-    assert "CleanupMapping skipped" in caplog.text and "TTL" in caplog.text
+    (stream,) = stack.stream_triggers
+    assert (stream.stream_arn, stream.function) == (table["LatestStreamArn"], "Changes")
+    assert (stream.batch_size, stream.retry_attempts, stream.bisect) == (100, 5, True)
+    assert stream.report_failures and stream.filters == ({"eventName": ["REMOVE"]},)
+    assert stream.on_failure_queue_url == stack.queue_urls["Failed"]
+    assert stack.skipped == {}
+
+
+def test_a_mapping_of_what_is_not_made_locally_is_skipped_out_loud(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    template = json.loads(json.dumps(TEMPLATE))
+    template["Resources"]["KinesisMapping"] = {
+        "Type": "AWS::Lambda::EventSourceMapping",
+        "Properties": {
+            "EventSourceArn": "arn:aws:kinesis:us-east-1:123456789012:stream/elsewhere",
+            "FunctionName": {"Ref": "Changes"},
+        },
+    }
+    with caplog.at_level(logging.INFO, logger="forum.stack"):
+        stack = deploy(template, clients, "http://127.0.0.1:1")
+    assert list(stack.skipped) == ["KinesisMapping"]
+    assert "KinesisMapping skipped" in caplog.text
+
+
+def test_a_fifo_queue_gets_its_suffix_and_attribute() -> None:
+    template = {
+        "Resources": {
+            "Search": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"FifoQueue": True},
+                "Metadata": {"aws:cdk:path": "Forum/Changes/Search/Queue/Resource"},
+            }
+        }
+    }
+    stack = deploy(template, clients, "http://127.0.0.1:1")
+    url = stack.queue_urls["Search"]
+    assert url.endswith("/forum-changes-search-queue.fifo")
+    attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert attributes["Attributes"]["FifoQueue"] == "true"
 
 
 def test_a_table_kept_from_before_the_stream_gets_one_on_restart() -> None:
@@ -100,7 +144,7 @@ def test_a_table_kept_from_before_the_stream_gets_one_on_restart() -> None:
     table = dynamodb.describe_table(TableName="forum-data-table")["Table"]
     assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
     assert stack.stream_arns["Table"] == table["LatestStreamArn"]
-    assert list(stack.skipped) == ["CleanupMapping"]
+    assert [trigger.stream_arn for trigger in stack.stream_triggers] == [table["LatestStreamArn"]]
 
 
 def test_a_queue_comes_after_its_dead_letter_queue_and_other_types_are_passed_over() -> None:

@@ -1,10 +1,12 @@
-"""The media cleanup function as the table's stream drives it, all in moto.
+"""The media cleanup function as the table's changes drive it, all in moto.
 
-``Forum`` makes the table with its stream (keys only, as the stack has it) and the media
-bucket; attachments are made as POST /api/uploads makes them, with their images where the
-thumbnail function puts them. ``records`` reads what the stream holds since the last call, with
-the ``dynamodbstreams`` client; ``deliver`` hands records to the real handler in the event
-Lambda's event source mapping builds from them.
+``Forum`` makes the table with its stream (keys only, as the stack has it), the media bucket
+and the function's queue, subscribed as the stack subscribes it (only removed attachments);
+attachments are made as POST /api/uploads makes them, with their images where the thumbnail
+function puts them. ``records`` reads what the stream holds since the last call; ``fan_out``
+hands records to the real changes function, which sends the queue what it wants, and returns
+the queue's messages; ``consume`` hands messages to the real media cleanup handler in the event
+Lambda's SQS event source mapping builds; ``deliver`` does both.
 """
 
 from __future__ import annotations
@@ -13,47 +15,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from forum import media, models, schema, storage, uploads
 from forum.identity import Member
 from forum.settings import get_settings
-from local.stack import REGION
 
 from ..conftest import LambdaContextStub, aws_client
+from ..streams import STREAM, Queue, Stream, Subscriptions, fan_out
 
 MEMBER = Member(user_id="user-member", name="member")
-STREAM = {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
-
-
-def stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
-    """The event Lambda hands a function for stream records: each record as GetRecords gave it,
-    with the stream's ARN, and the time of the change in seconds since the epoch."""
-    return {
-        "Records": [
-            {
-                **record,
-                "dynamodb": {
-                    **record["dynamodb"],
-                    "ApproximateCreationDateTime": int(
-                        record["dynamodb"]["ApproximateCreationDateTime"].timestamp()
-                    ),
-                },
-                "eventSourceARN": stream_arn,
-            }
-            for record in records
-        ]
-    }
 
 
 @dataclass
 class Forum:
-    stream_arn: str
+    stream: Stream
+    queue: Queue
     s3: Any = field(repr=False)
-    streams: Any = field(repr=False)
-    iterator: str | None = None
 
     @property
     def media(self) -> str:
@@ -79,34 +57,21 @@ class Forum:
 
     def records(self) -> list[dict[str, Any]]:
         """The stream's records written since the last call (the whole stream the first time)."""
-        if self.iterator is None:
-            (shard,) = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"][
-                "Shards"
-            ]
-            self.iterator = self.streams.get_shard_iterator(
-                StreamArn=self.stream_arn,
-                ShardId=shard["ShardId"],
-                ShardIteratorType="TRIM_HORIZON",
-            )["ShardIterator"]
-        found = self.streams.get_records(ShardIterator=self.iterator)
-        self.iterator = found["NextShardIterator"]
-        return list(found["Records"])
+        return self.stream.records()
 
-    def removals(self) -> list[dict[str, Any]]:
-        """The new records the mapping's filter lets through: removed attachment items."""
-        return [
-            record
-            for record in self.records()
-            if record["eventName"] == "REMOVE"
-            and record["dynamodb"]["Keys"]["pk"]["S"].startswith(schema.ATTACHMENT_PK_PREFIX)
-        ]
+    def fan_out(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What the changes function sends the media cleanup queue of these records."""
+        assert fan_out(self.stream, records) == {"batchItemFailures": []}
+        return self.queue.take()
 
-    def deliver(self, records: list[dict[str, Any]]) -> dict[str, Any]:
-        """Invoke the real handler with these records in one stream event; its answer."""
+    def consume(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """Invoke the real handler with these messages in one SQS event; its answer."""
         from media_cleanup.handler import lambda_handler
 
-        event = stream_event(records, self.stream_arn)
-        return dict(lambda_handler(event, LambdaContextStub()))
+        return dict(lambda_handler(self.queue.event(messages), LambdaContextStub()))
+
+    def deliver(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.consume(self.fan_out(records))
 
     def media_keys(self, attachment_id: str | None = None) -> list[str]:
         prefix = media.media_folder(attachment_id) if attachment_id else ""
@@ -115,21 +80,17 @@ class Forum:
 
 
 @pytest.fixture
-def forum(aws: None) -> Iterator[Forum]:
+def forum(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Forum]:
     dynamodb = aws_client("dynamodb")
     arguments = schema.create_table_arguments(get_settings().table_name)
     dynamodb.create_table(**arguments, StreamSpecification=STREAM)
-    models.configure(get_settings())
-    stream_arn = dynamodb.describe_table(TableName=arguments["TableName"])["Table"][
-        "LatestStreamArn"
-    ]
     s3 = aws_client("s3")
     s3.create_bucket(Bucket=get_settings().uploads_bucket)
     s3.create_bucket(Bucket=get_settings().media_bucket)
-    # botocore sends stream requests to the account's own address
-    # ({account}.streams-ddb.{region}.amazonaws.com), which moto does not answer; the
-    # regional one it does.
-    streams = boto3.client(
-        "dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled")
+    # As the stack subscribes the media cleanup (infra/media_cleanup.py).
+    queue = Subscriptions(monkeypatch).subscribe(
+        "MediaCleanup", kinds={"attachment"}, events={"REMOVE"}
     )
-    yield Forum(stream_arn, s3, streams)
+    models.configure(get_settings())
+    yield Forum(Stream.of_table(arguments["TableName"]), queue, s3)
+    get_settings.cache_clear()

@@ -3,7 +3,8 @@ nothing else is touched.
 
 Each test writes attachments to a moto table whose stream keeps the keys of what changed, puts
 their images in a moto bucket, deletes an item as DynamoDB's TTL would, reads the stream's real
-records and hands them to the real handler, as the event source mapping does.
+records, hands them to the real changes function, which sends the media cleanup's queue what it
+wants, and hands the queue's messages to the real handler, as the event source mappings do.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from forum import attachments, media, schema, storage
+from forum import attachments, changes, media, schema, storage
 from forum.models import Attachment
 from forum.settings import get_settings
 
@@ -30,11 +31,11 @@ def test_a_removed_attachment_loses_its_images_and_the_others_keep_theirs(
     kept = forum.upload()
     assert len(forum.media_keys()) == 6
 
-    # When DynamoDB removes the first one's item and the stream's record reaches the function
+    # When DynamoDB removes the first one's item and its change reaches the function
     forum.remove(gone)
-    removals = forum.removals()
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in removals] == [schema.attachment_pk(gone)]
-    answer = forum.deliver(removals)
+    messages = forum.fan_out(forum.records())
+    assert [changes.decode(m["Body"]).pk for m in messages] == [schema.attachment_pk(gone)]
+    answer = forum.consume(messages)
 
     # Then its images are gone and nobody else's
     assert answer == {"batchItemFailures": []}
@@ -57,12 +58,14 @@ def test_a_batch_of_removals_and_a_redelivery_and_an_attachment_without_images(
     without = forum.upload(images=())
     for attachment_id in [*with_images, without]:
         forum.remove(attachment_id)
-    removals = forum.removals()
-    assert len(removals) == 4
+    messages = forum.fan_out(forum.records())
+    assert len(messages) == 4
 
-    # When they arrive in one batch, and then once more (a retried batch)
-    assert forum.deliver(removals) == {"batchItemFailures": []}
-    assert forum.deliver(removals) == {"batchItemFailures": []}
+    # When they arrive in one batch, and then once more (a change delivered twice), and the
+    # other way round
+    assert forum.consume(messages) == {"batchItemFailures": []}
+    assert forum.consume(messages) == {"batchItemFailures": []}
+    assert forum.consume(messages[::-1]) == {"batchItemFailures": []}
 
     # Then nothing is left, and nothing failed for what was already gone
     assert forum.media_keys() == []
@@ -85,9 +88,18 @@ def test_what_is_not_the_removal_of_an_attachment_is_passed_over(forum: Forum) -
     aws_client("dynamodb").delete_item(TableName=table, Key=odd)
     records = forum.records()
     assert {record["eventName"] for record in records} == {"INSERT", "MODIFY", "REMOVE"}
+    # (the changes function sends the queue only the odd removal)
+    sent = forum.fan_out(records)
+    assert [changes.decode(m["Body"]).pk for m in sent] == [odd["pk"]["S"]]
 
-    # When all of them reach the function (the mapping's filter would keep them away)
-    answer = forum.deliver(records)
+    # When all of them reach the function anyway (a subscription changed by hand), with a
+    # message that is no change at all
+    sqs = aws_client("sqs")
+    for change in map(changes.from_stream_record, forum.stream.event(records)["Records"]):
+        assert change is not None
+        sqs.send_message(QueueUrl=forum.queue.url, MessageBody=change.encode())
+    sqs.send_message(QueueUrl=forum.queue.url, MessageBody="not a change")
+    answer = forum.consume(forum.queue.take())
 
     # Then none fails, and the attachment's images are still there
     assert answer == {"batchItemFailures": []}
@@ -132,7 +144,8 @@ def test_when_s3_fails_that_record_is_reported_and_its_retry_finishes(
     first, failing, third = (forum.upload() for _ in range(3))
     for attachment_id in (first, failing, third):
         forum.remove(attachment_id)
-    removals = forum.removals()
+    messages = forum.fan_out(forum.records())
+    assert len(messages) == 3
 
     events = storage.s3().meta.events
     hooks: list[tuple[str, Any]] = []
@@ -153,20 +166,19 @@ def test_when_s3_fails_that_record_is_reported_and_its_retry_finishes(
     for event_name, hook in hooks:
         events.register(event_name, hook)
     try:
-        answer = forum.deliver(removals)
+        answer = forum.consume(messages)
     finally:
         for event_name, hook in hooks:
             events.unregister(event_name, hook)
 
-    # Then only its record is reported, by its sequence number, and its display image is still
-    # there
-    sequence = removals[1]["dynamodb"]["SequenceNumber"]
-    assert answer == {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    # Then only its message is reported, by its id, and its display image is still there
+    (failed,) = [m for m in messages if failing in m["Body"]]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": failed["MessageId"]}]}
     assert forum.media_keys(first) == [] and forum.media_keys(third) == []
     assert f"media/{failing}/display.jpg" in forum.media_keys(failing)
 
-    # and the retry, which Lambda starts at the failed record, finishes the work
-    assert forum.deliver(removals[1:]) == {"batchItemFailures": []}
+    # and its retry (the message comes back after its visibility timeout) finishes the work
+    assert forum.consume([failed]) == {"batchItemFailures": []}
     assert forum.media_keys() == []
 
 
