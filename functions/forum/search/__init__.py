@@ -1,0 +1,13 @@
+"""Full-text search of posts: Tantivy used as a library, its index kept in S3.
+
+- ``text``: the words of a post, from its sanitized HTML (what a reader sees, nothing else);
+- ``query``: the forum's query language (words, "phrases", -excluded, prefix*, OR), parsed by
+  our own small parser; user text never reaches Tantivy's query parser;
+- ``index``: the index's schema and analyzer (English stemming, accents folded) and the document
+  of a post;
+- ``engine``: a parsed query and its filters as a Tantivy query, results with escaped snippets;
+- ``store``: the index in S3, one manifest naming each commit's immutable files;
+- ``indexing``: table changes to document updates, by the one writer (``lease``).
+
+Only ``text`` and ``query`` are free of Tantivy, so that the api function never imports it.
+"""
