@@ -41,6 +41,8 @@ Item layout (pk / sk):
                                               Written only if absent, so a retry that finds it
                                               writes nothing, whenever the first one died.
                                               TTL a day.
+  SEARCH#INDEX     / WRITER                   the search index's one writer (forum.search.lease):
+                                              who holds it and until when (epoch seconds)
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -109,6 +111,8 @@ ATTACHMENT_PK_PREFIX = "ATTACHMENT#"
 ATTACHMENT_SK = "ATTACHMENT"
 IDEMPOTENCY_PK_PREFIX = "IDEMPOTENCY#"
 RECEIPT_SK_PREFIX = "RECEIPT#"
+SEARCH_LEASE_PK = "SEARCH#INDEX"
+SEARCH_LEASE_SK = "WRITER"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"

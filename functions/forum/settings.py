@@ -30,6 +30,8 @@ UPLOADS_PER_HOUR_ENV = "FORUM_UPLOADS_PER_HOUR"
 ORIGIN_SECRET_ENV = "FORUM_ORIGIN_SECRET"
 SIGN_UPS_PER_IP_PER_HOUR_ENV = "FORUM_SIGN_UPS_PER_IP_PER_HOUR"
 SIGN_UPS_PER_ADDRESS_PER_DAY_ENV = "FORUM_SIGN_UPS_PER_ADDRESS_PER_DAY"
+SEARCH_BUCKET_ENV = "FORUM_SEARCH_BUCKET"
+SEARCH_DIRECTORY_ENV = "FORUM_SEARCH_DIRECTORY"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class Settings:
     # and to one email address in a day (0 turns a limit off).
     sign_ups_per_ip_per_hour: int
     sign_ups_per_address_per_day: int
+    # Search (forum.search): the bucket holding the index, and where a function keeps its copy.
+    search_bucket: str = ""
+    search_directory: str = "/tmp/search"
 
 
 def _int(name: str, default: int) -> int:
@@ -102,4 +107,6 @@ def get_settings() -> Settings:
         origin_secret=os.environ.get(ORIGIN_SECRET_ENV, ""),
         sign_ups_per_ip_per_hour=_int(SIGN_UPS_PER_IP_PER_HOUR_ENV, 10),
         sign_ups_per_address_per_day=_int(SIGN_UPS_PER_ADDRESS_PER_DAY_ENV, 3),
+        search_bucket=os.environ.get(SEARCH_BUCKET_ENV, ""),
+        search_directory=os.environ.get(SEARCH_DIRECTORY_ENV) or "/tmp/search",
     )

@@ -11,3 +11,10 @@
 
 Only ``text`` and ``query`` are free of Tantivy, so that the api function never imports it.
 """
+
+from __future__ import annotations
+
+# The indexer's limits, shared by its handler and its construct: the function may run for
+# INDEXER_TIMEOUT_SECONDS, and its lease outlasts that, so a live writer never loses it.
+INDEXER_TIMEOUT_SECONDS = 60
+LEASE_SECONDS = 3 * INDEXER_TIMEOUT_SECONDS

@@ -217,7 +217,16 @@ def _text(document: tantivy.Document, name: str) -> str:
 def _hit(document: tantivy.Document, snippets: tantivy.SnippetGenerator) -> Hit:
     snippet = snippets.snippet_from_doc(document)
     ranges = [(part.start, part.end) for part in snippet.highlighted()]
+    text = _text(document, ix.BODY)
     number, created = _first(document, ix.NUMBER), _first(document, ix.CREATED)
+    if not ranges:
+        marked = _opening(text)
+    elif len(text) <= SNIPPET_CHARS:
+        # A short post is shown whole (Tantivy's fragment stops at the last word).
+        start = snippet.fragment_range().start
+        marked = highlight(text, [(begin + start, end + start) for begin, end in ranges])
+    else:
+        marked = highlight(snippet.fragment(), ranges)
     return Hit(
         topic_id=_text(document, ix.TOPIC),
         number=number if isinstance(number, int) else 0,
@@ -225,9 +234,7 @@ def _hit(document: tantivy.Document, snippets: tantivy.SnippetGenerator) -> Hit:
         topic_title=_text(document, ix.TOPIC_TITLE),
         author=_text(document, ix.AUTHOR_NAME),
         created_at=created if isinstance(created, dt.datetime) else dt.datetime.min,
-        snippet=highlight(snippet.fragment(), ranges)
-        if ranges
-        else _opening(_text(document, ix.BODY)),
+        snippet=marked,
     )
 
 
