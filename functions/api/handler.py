@@ -33,6 +33,7 @@ from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
 from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
+from . import search as search_routes
 from .problems import from_forum_error, from_validation_errors, problem
 from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
@@ -45,6 +46,8 @@ models.configure(get_settings())
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
 for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
     app.include_router(module.router)
+# Served by the search function in the stack (api.routes.SEARCH_ROUTES); here for the document.
+app.include_router(search_routes.router)
 
 API_TITLE = "Forum API"
 API_VERSION = "1.0.0"

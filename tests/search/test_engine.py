@@ -174,3 +174,10 @@ def test_field_syntax_is_a_phrase_of_its_words() -> None:
 def test_stop_words_alone_search_as_words(index: tantivy.Index) -> None:
     assert keys(index, "the") != []
     assert keys(index, "the on with") == ["t4/1"]
+
+
+def test_days_beyond_any_date_find_what_they_would(index: tantivy.Index) -> None:
+    assert keys(index, "nginx", filters=Filters(since=dt.date(9999, 1, 1))) == []
+    assert keys(index, "cat", filters=Filters(until=dt.date(9999, 12, 31))) == ["t4/1"]
+    assert keys(index, "cat", filters=Filters(until=dt.date(1, 1, 1))) == []
+    assert keys(index, "cat", filters=Filters(since=dt.date(1, 1, 1))) == ["t4/1"]

@@ -135,7 +135,13 @@ def _clause_query(
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in queries])
 
 
+# Tantivy's dates span 1677-2262; a filter's day is held within the forum's own years, so a day
+# outside them finds what it would have found (nothing before, everything after).
+_FIRST_DAY, _LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 1, 1)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -154,7 +160,9 @@ def _filter_queries(filters: Filters) -> list[tantivy.Query]:
                 ix.CREATED,
                 tantivy.FieldType.Date,
                 _day_start(filters.since) if filters.since else None,
-                _day_start(filters.until + dt.timedelta(days=1)) if filters.until else None,
+                _day_start(min(filters.until, _LAST_DAY) + dt.timedelta(days=1))
+                if filters.until
+                else None,
                 include_upper=filters.until is None,
             )
         )
@@ -251,7 +259,7 @@ def search(index: tantivy.Index, request: SearchRequest) -> Results:
             query,
             request.per_page,
             offset=offset,
-            order_by_field=ix.CREATED,
+            order_by_field=ix.CREATED_ORDER,
             order=tantivy.Order.Desc,
         )
     else:

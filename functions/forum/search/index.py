@@ -8,7 +8,8 @@ Prefixes are looked up in the same term dictionary, folded but not stemmed (``PR
 
 ``board``, ``topic``, ``author`` (the username in lower case) and ``key`` (topic/number, the
 identity of a document, for updates and deletes) are raw terms; ``created`` is a date for
-ranges and newest-first; ``freshness`` weighs a score mildly by age (see ``freshness``).
+ranges, ``created_order`` its microseconds for newest first; ``freshness`` weighs a score
+mildly by age (see ``freshness``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ TITLE = "title"
 TOPIC_TITLE = "topic_title"
 BODY = "body"
 CREATED = "created"
+# Microseconds since 1970, for newest first: Tantivy's dates keep seconds, and a reply often
+# follows within the second.
+CREATED_ORDER = "created_order"
 FRESHNESS = "freshness"
 # Searched by words: the title (boosted, opening posts only) and the text.
 TEXT_FIELDS = (TITLE, BODY)
@@ -84,6 +88,7 @@ def schema() -> tantivy.Schema:
     builder.add_bytes_field(TOPIC_TITLE, stored=True)
     builder.add_text_field(BODY, stored=True, tokenizer_name=ANALYZER)
     builder.add_date_field(CREATED, stored=True, indexed=True, fast=True)
+    builder.add_integer_field(CREATED_ORDER, fast=True)
     builder.add_float_field(FRESHNESS, fast=True)
     return builder.build()
 
@@ -140,5 +145,6 @@ def to_document(post: PostDocument) -> tantivy.Document:
     document.add_bytes(TOPIC_TITLE, post.topic_title.encode())
     document.add_text(BODY, post.text)
     document.add_date(CREATED, created)
+    document.add_integer(CREATED_ORDER, int(created.timestamp() * 1_000_000))
     document.add_float(FRESHNESS, freshness(created))
     return document
