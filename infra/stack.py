@@ -18,6 +18,7 @@ from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
+from .search import ForumSearch
 from .site import ForumSite
 
 
@@ -68,6 +69,16 @@ class ForumStack(Stack):
         )
         # The pages too answer only what came through CloudFront.
         self.api.require_origin_header(self.site.function)
+        self.search = ForumSearch(
+            self,
+            "Search",
+            config=config,
+            table=self.data.table,
+            http_api=self.api.http_api,
+            stage=self.api.stage,
+            layer=self.api.layer,
+        )
+        self.api.require_origin_header(self.search.function)
         cognito_origin = f"https://cognito-idp.{self.region}.{self.url_suffix}"
         self.cdn = ForumCdn(
             self,
@@ -107,6 +118,8 @@ class ForumStack(Stack):
             self.media_cleanup.dead_letters,
             advice="images were left behind; see the README's Image attachments",
         )
+        self.monitoring.watch_function("Search", self.search.function)
+        self.monitoring.watch_function("Indexer", self.search.indexer)
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
@@ -129,6 +142,18 @@ class ForumStack(Stack):
             "UploadsBucketName",
             value=self.images.uploads_bucket.bucket_name,
             description="Uploaded originals (private; kept a day)",
+        )
+        CfnOutput(
+            self,
+            "SearchIndexBucketName",
+            value=self.search.index_bucket.bucket_name,
+            description="The search index (make reindex rebuilds it from the table)",
+        )
+        CfnOutput(
+            self,
+            "IndexerFunctionName",
+            value=self.search.indexer.function_name,
+            description="The search index's one writer",
         )
         CfnOutput(
             self,

@@ -18,3 +18,7 @@ from __future__ import annotations
 # INDEXER_TIMEOUT_SECONDS, and its lease outlasts that, so a live writer never loses it.
 INDEXER_TIMEOUT_SECONDS = 60
 LEASE_SECONDS = 3 * INDEXER_TIMEOUT_SECONDS
+
+# Where the index lies in its bucket (forum.search.store).
+MANIFEST_KEY = "index/manifest.json"
+FILES_PREFIX = "index/files/"

@@ -34,10 +34,10 @@ from typing import Any
 
 import tantivy
 
+from . import FILES_PREFIX, MANIFEST_KEY
 from . import index as ix
 
-MANIFEST_KEY = "index/manifest.json"
-FILES_PREFIX = "index/files/"
+__all__ = ["FILES_PREFIX", "MANIFEST_KEY", "LostRace", "Manifest", "Replica", "publish"]
 META = "meta.json"
 RETIRE_SECONDS = 3600
 FETCH_THREADS = 8
