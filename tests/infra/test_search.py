@@ -99,3 +99,15 @@ def test_the_search_routes_reach_the_search_function_throttled(synth: Synthesis)
     settings = stage["Properties"]["RouteSettings"]
     assert set(settings) == {route.route_key for route in SEARCH_ROUTES}
     assert all(setting["ThrottlingRateLimit"] > 0 for setting in settings.values())
+
+
+def test_tantivy_is_in_the_search_layer_alone() -> None:
+    from layers import build as layer_build
+
+    layer_build.build(layer=layer_build.SEARCH)  # a no-op when up to date
+    search = {path.name.lower() for path in layer_build.SEARCH.target.iterdir()}
+    shared = {path.name.lower() for path in layer_build.DEPENDENCIES.target.iterdir()}
+    assert "tantivy" in search and "tantivy" not in shared
+    assert layer_build.is_up_to_date(
+        layer_build.requirements_hash(layer_build.SEARCH), layer_build.SEARCH
+    )
