@@ -37,6 +37,7 @@ def write_outputs(state_dir: Path, outputs: dict[str, str]) -> None:
 
 def index_at_start(state_dir: Path) -> None:
     from forum import storage
+    from forum.search.lease import Held
     from forum.search.rebuild import rebuild
     from forum.settings import get_settings
 
@@ -44,5 +45,11 @@ def index_at_start(state_dir: Path) -> None:
     if not bucket:
         log.info("no search index in this stack")
         return
-    done = rebuild(state_dir / "reindex", s3=storage.s3(), bucket=bucket, progress_out=None)
+    try:
+        done = rebuild(state_dir / "reindex", s3=storage.s3(), bucket=bucket, progress_out=None)
+    except Held:
+        # A run stopped while it held the writer's lease (minutes ago): the index stays as
+        # it was, and `make reindex` rebuilds it once the lease has run out.
+        log.warning("search index not rebuilt: its writer's lease is still held")
+        return
     log.info("search index built: %d posts (generation %d)", done.posts, done.generation)
