@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from pathlib import Path
 
 log = logging.getLogger("forum.local")
@@ -45,6 +46,8 @@ def index_at_start(state_dir: Path) -> None:
     if not bucket:
         log.info("no search index in this stack")
         return
+    # From scratch at every start: what a stopped run left is older than the table.
+    shutil.rmtree(state_dir / "reindex", ignore_errors=True)
     try:
         done = rebuild(state_dir / "reindex", s3=storage.s3(), bucket=bucket, progress_out=None)
     except Held:

@@ -90,3 +90,27 @@ def test_a_rebuild_replaces_the_running_index(
     assert new_replies_call["indexed"] == 1
     replica = store.Replica(storage.s3(), search_bucket, tmp_path / "reader")
     assert total(replica, "wax") == 3
+
+
+def test_a_rebuild_refused_the_lease_publishes_next_time_without_scanning_again(
+    forum: dict[str, Any], search_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from forum.search.lease import Held, Lease
+
+    Lease(180, holder="indexer").take()
+    with pytest.raises(Held):
+        rebuilding.rebuild(
+            tmp_path / "work", s3=storage.s3(), bucket=search_bucket, progress_out=None
+        )
+    Lease(180, holder="indexer").release()
+
+    def no_scan(*_: Any, **__: Any) -> None:
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(rebuilding, "_scan", no_scan)
+    done = rebuilding.rebuild(
+        tmp_path / "work", s3=storage.s3(), bucket=search_bucket, progress_out=None
+    )
+    assert done.resumed and done.posts == 3
+    replica = store.Replica(storage.s3(), search_bucket, tmp_path / "reader")
+    assert total(replica, "wax") == 3

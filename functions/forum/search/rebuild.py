@@ -122,13 +122,26 @@ def rebuild(
         state = {"table": table, "key": None, "posts": 0}
         _save_checkpoint(work, state)
     (work / INDEX_DIRECTORY).mkdir(exist_ok=True)
-    topics = visible_topics()
-    progress = (
-        Progress(sum(int(t.last_number) for t in topics.values()), progress_out)
-        if progress_out
-        else None
-    )
+    # A run that finished its scan but could not publish (the lease was held) only publishes.
+    if not state.get("complete"):
+        _scan(work, state, progress_out, commit_every)
 
+    lease = Lease(LEASE_SECONDS)
+    lease.take()
+    try:
+        current = store.read_manifest(s3, bucket)
+        manifest, _etag = store.publish(s3, bucket, work / INDEX_DIRECTORY, current)
+    finally:
+        lease.release()
+    shutil.rmtree(work, ignore_errors=True)
+    return Rebuilt(posts=state["posts"], generation=manifest.generation, resumed=resumed)
+
+
+def _scan(work: Path, state: dict[str, Any], out: TextIO | None, commit_every: int) -> None:
+    """Index every visible post from where ``state`` says the scan got, committing and
+    recording the position every ``commit_every`` posts."""
+    topics = visible_topics()
+    progress = Progress(sum(int(t.last_number) for t in topics.values()), out) if out else None
     index = ix.open_index(str(work / INDEX_DIRECTORY))
     writer = index.writer(WRITER_HEAP_BYTES)
     posts = Post.scan(last_evaluated_key=state["key"], page_size=1000)
@@ -152,16 +165,6 @@ def rebuild(
     _save_checkpoint(work, state)
     if progress:
         progress.end(state["posts"])
-
-    lease = Lease(LEASE_SECONDS)
-    lease.take()
-    try:
-        current = store.read_manifest(s3, bucket)
-        manifest, _etag = store.publish(s3, bucket, work / INDEX_DIRECTORY, current)
-    finally:
-        lease.release()
-    shutil.rmtree(work, ignore_errors=True)
-    return Rebuilt(posts=state["posts"], generation=manifest.generation, resumed=resumed)
 
 
 @contextmanager
