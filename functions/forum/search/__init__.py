@@ -6,8 +6,11 @@
 - ``index``: the index's schema and analyzer (English stemming, accents folded) and the document
   of a post;
 - ``engine``: a parsed query and its filters as a Tantivy query, results with escaped snippets;
-- ``store``: the index in S3, one manifest naming each commit's immutable files;
-- ``indexing``: table changes to document updates, by the one writer (``lease``).
+- ``store``: the index in S3, one manifest naming each commit's immutable files, and a
+  function's replica of it in ``/tmp``; ``service``: the search function's one replica;
+- ``indexing``: table changes to document updates; ``writer``: the indexer's working copy,
+  published after each batch; ``lease``: what makes that writer the only one;
+- ``rebuild``: the whole index again from the table (``make reindex``).
 
 Only ``text`` and ``query`` are free of Tantivy, so that the api function never imports it.
 """
