@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev dev-reset redrive test lint typecheck layer static chromium synth deploy bench fuzz load clean install
+.PHONY: dev dev-reset redrive reindex test lint typecheck layer static chromium synth deploy bench fuzz load clean install
 
 $(BIN)/.installed: requirements-dev.txt layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ dev: install layer static
 # aws sqs start-message-move-task --source-arn <dead-letter queue ARN>).
 redrive: $(BIN)/.installed
 	$(BIN)/python -m local.redrive
+
+# Rebuild the running `make dev`'s search index from its table (resumable, a progress bar; in
+# AWS: PYTHONPATH=functions .venv/bin/python -m forum.search.rebuild --table <TableName>
+#      --bucket <SearchIndexBucketName> --pause-indexer <IndexerFunctionName>).
+reindex: $(BIN)/.installed
+	$(BIN)/python -m local.reindex
 
 # Forget the local forum's data (the next `make dev` seeds a new one).
 dev-reset:

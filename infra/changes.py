@@ -160,14 +160,17 @@ class ForumChangeFeed(Construct):
         fifo: bool = False,
         batch_size: int = 10,
         max_batching_window: Duration | None = None,
+        max_receive_count: int = MAX_RECEIVE_COUNT,
         advice: str = "see the README's redrive command",
     ) -> Subscriber:
         """Send the changes of these kinds (forum.fanout.KINDS) and events (INSERT, MODIFY,
         REMOVE) to a new queue ``{name}`` that ``function`` reads, with partial batch failures.
 
         ``fifo``: a FIFO queue, one message group, deduplicated by sequence number (at most
-        ten messages a batch, no batching window). ``advice`` ends the description of the
-        alarm on the queue's dead-letter queue.
+        ten messages a batch, no batching window). ``max_receive_count``: receives before the
+        dead-letter queue (a function of reserved concurrency 1 wants more: SQS counts a
+        throttled delivery as a receive). ``advice`` ends the description of the alarm on the
+        queue's dead-letter queue.
         """
         if any(subscriber.subscription.name == name for subscriber in self.subscribers):
             raise ValueError(f"{name} subscribes to the table's changes already")
@@ -183,7 +186,7 @@ class ForumChangeFeed(Construct):
             fifo=fifo,
             visibility_timeout=Duration.seconds(6 * timeout),
             dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVE_COUNT, queue=dead_letters
+                max_receive_count=max_receive_count, queue=dead_letters
             ),
         )
         subscription = fanout.Subscription(

@@ -113,6 +113,7 @@ def forum_function(
     environment: dict[str, str],
     memory_size: int = 512,
     timeout: Duration | None = None,
+    extra_layers: tuple[lambda_.ILayerVersion, ...] = (),
     **options: Any,
 ) -> tuple[lambda_.Function, iam.Role]:
     """The function ``{name}Function`` with its ``{name}FunctionRole`` and log group."""
@@ -134,7 +135,7 @@ def forum_function(
         handler=handler,
         # One asset and one layer for every function: one build, several handlers.
         code=functions_code(),
-        layers=[layer],
+        layers=[layer, *extra_layers],
         memory_size=memory_size,
         timeout=timeout or Duration.seconds(10),
         tracing=lambda_.Tracing.ACTIVE,

@@ -21,6 +21,7 @@ from .mail import ForumMail
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
 from .pricing_plan import DISTRIBUTION_ARN_OUTPUT
+from .search import INDEXER_EVENTS, INDEXER_KINDS, INDEXER_MAX_RECEIVES, ForumSearch
 from .site import ForumSite
 
 
@@ -64,6 +65,16 @@ class ForumStack(Stack):
         )
         # The pages too answer only what came through CloudFront.
         self.api.require_origin_header(self.site.function)
+        self.search = ForumSearch(
+            self,
+            "Search",
+            config=config,
+            table=self.data.table,
+            http_api=self.api.http_api,
+            stage=self.api.stage,
+            layer=self.api.layer,
+        )
+        self.api.require_origin_header(self.search.function)
         cognito_origin = f"https://cognito-idp.{self.region}.{self.url_suffix}"
         self.cdn = ForumCdn(
             self,
@@ -99,6 +110,8 @@ class ForumStack(Stack):
         self.monitoring.watch_function("Site", self.site.function)
         self.monitoring.watch_function("Thumbnail", self.images.function)
         self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
+        self.monitoring.watch_function("Search", self.search.function)
+        self.monitoring.watch_function("Indexer", self.search.indexer)
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         # The table stream's one reader: every feature that wants the table's changes
@@ -121,6 +134,16 @@ class ForumStack(Stack):
             layer=self.api.layer,
         )
         self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
+        # The search index's one writer: one message group, in the stream's order.
+        self.changes.subscribe(
+            "Search",
+            self.search.indexer,
+            kinds=INDEXER_KINDS,
+            events=INDEXER_EVENTS,
+            fifo=True,
+            max_receive_count=INDEXER_MAX_RECEIVES,
+            advice="posts are missing from search; redrive, or rebuild (README: Search)",
+        )
 
         # The forum's own mail: unsubscribe links everywhere; sending only with forum:mailFrom.
         # A feature that mails members calls self.mail.allow_sending(its function).
@@ -163,6 +186,18 @@ class ForumStack(Stack):
             "UploadsBucketName",
             value=self.images.uploads_bucket.bucket_name,
             description="Uploaded originals (private; kept a day)",
+        )
+        CfnOutput(
+            self,
+            "SearchIndexBucketName",
+            value=self.search.index_bucket.bucket_name,
+            description="The search index (make reindex rebuilds it from the table)",
+        )
+        CfnOutput(
+            self,
+            "IndexerFunctionName",
+            value=self.search.indexer.function_name,
+            description="The search index's one writer",
         )
         CfnOutput(
             self,

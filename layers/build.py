@@ -9,6 +9,10 @@ The build is incremental: ``layers/dist/.stamp`` holds a hash of the requirement
 install options); when it matches, the install is skipped (and only missing bytecode is added).
 
 Run it as ``.venv/bin/python layers/build.py`` (``--force`` rebuilds from scratch).
+
+A second layer, only for the search functions, holds Tantivy (``layers/search-requirements.txt``
+into ``layers/dist-search/python``): a 17 MB native module that no other function loads. Both are
+built by the same command, each with its own stamp.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 LAYERS_DIR = Path(__file__).resolve().parent
@@ -37,37 +42,57 @@ JUNK_DIRS = frozenset({"__pycache__", "tests"})
 INTERPRETER_ENV = "LAYER_PYTHON313"
 
 
-def pip_command(target: Path) -> list[str]:
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    requirements: Path
+    build_dir: Path
+
+    @property
+    def target(self) -> Path:
+        return self.build_dir / "python"
+
+    @property
+    def stamp(self) -> Path:
+        return self.build_dir / ".stamp"
+
+
+DEPENDENCIES = Layer("dependencies", REQUIREMENTS, BUILD_DIR)
+SEARCH = Layer("search", LAYERS_DIR / "search-requirements.txt", LAYERS_DIR / "dist-search")
+LAYERS = (DEPENDENCIES, SEARCH)
+
+
+def pip_command(target: Path, requirements: Path = REQUIREMENTS) -> list[str]:
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     command += ["--no-compile", "--only-binary=:all:"]
     for platform in PLATFORMS:
         command += ["--platform", platform]
     command += ["--python-version", PYTHON_VERSION, "--implementation", "cp"]
-    command += ["--target", str(target), "-r", str(REQUIREMENTS)]
+    command += ["--target", str(target), "-r", str(requirements)]
     return command
 
 
-def requirements_hash() -> str:
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes())
+def requirements_hash(layer: Layer = DEPENDENCIES) -> str:
+    digest = hashlib.sha256(layer.requirements.read_bytes())
     # A change of target platform or Python version must rebuild as well.
     digest.update(" ".join((PYTHON_VERSION, *PLATFORMS, *RUNTIME_PROVIDED)).encode())
     return digest.hexdigest()
 
 
-def read_stamp() -> tuple[str, bool]:
+def read_stamp(layer: Layer = DEPENDENCIES) -> tuple[str, bool]:
     """(requirements hash, whether bytecode was compiled) of the last build; empty if none."""
-    if not STAMP.is_file():
+    if not layer.stamp.is_file():
         return "", False
-    digest, _, bytecode = STAMP.read_text().strip().partition(" ")
+    digest, _, bytecode = layer.stamp.read_text().strip().partition(" ")
     return digest, bytecode == "bytecode"
 
 
-def write_stamp(digest: str, bytecode: bool) -> None:
-    STAMP.write_text(f"{digest} {'bytecode' if bytecode else 'source-only'}\n")
+def write_stamp(digest: str, bytecode: bool, layer: Layer = DEPENDENCIES) -> None:
+    layer.stamp.write_text(f"{digest} {'bytecode' if bytecode else 'source-only'}\n")
 
 
-def is_up_to_date(expected: str) -> bool:
-    return TARGET_DIR.is_dir() and read_stamp()[0] == expected
+def is_up_to_date(expected: str, layer: Layer = DEPENDENCIES) -> bool:
+    return layer.target.is_dir() and read_stamp(layer)[0] == expected
 
 
 def remove_runtime_provided(target: Path) -> None:
@@ -150,30 +175,36 @@ def compile_bytecode(target: Path) -> bool:
     return True
 
 
-def build(force: bool = False) -> Path:
-    expected = requirements_hash()
-    if not force and is_up_to_date(expected):
+def build(force: bool = False, layer: Layer = DEPENDENCIES) -> Path:
+    expected = requirements_hash(layer)
+    target = layer.target
+    if not force and is_up_to_date(expected, layer):
         # A layer built where no Python 3.13 was found gets its bytecode once one is.
-        if not read_stamp()[1] and find_interpreter() is not None:
-            write_stamp(expected, compile_bytecode(TARGET_DIR))
-        print(f"layer up to date: {TARGET_DIR.relative_to(LAYERS_DIR.parent)}")
-        return TARGET_DIR
-    if BUILD_DIR.exists():
-        shutil.rmtree(BUILD_DIR)
-    TARGET_DIR.mkdir(parents=True)
-    print(f"installing {REQUIREMENTS.name} for cp{PYTHON_VERSION} arm64 into {TARGET_DIR}")
-    subprocess.run(pip_command(TARGET_DIR), check=True)
-    remove_runtime_provided(TARGET_DIR)
-    remove_junk(TARGET_DIR)
-    write_stamp(expected, compile_bytecode(TARGET_DIR))
-    return TARGET_DIR
+        if not read_stamp(layer)[1] and find_interpreter() is not None:
+            write_stamp(expected, compile_bytecode(target), layer)
+        print(f"layer up to date: {target.relative_to(LAYERS_DIR.parent)}")
+        return target
+    if layer.build_dir.exists():
+        shutil.rmtree(layer.build_dir)
+    target.mkdir(parents=True)
+    print(f"installing {layer.requirements.name} for cp{PYTHON_VERSION} arm64 into {target}")
+    subprocess.run(pip_command(target, layer.requirements), check=True)
+    remove_runtime_provided(target)
+    remove_junk(target)
+    write_stamp(expected, compile_bytecode(target), layer)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument(
+        "--only", choices=[layer.name for layer in LAYERS], help="build only this layer"
+    )
     args = parser.parse_args(argv)
-    build(force=args.force)
+    for layer in LAYERS:
+        if args.only in (None, layer.name):
+            build(force=args.force, layer=layer)
     return 0
 
 

@@ -202,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     ses_mail.configure(args.state_dir, origin, clients("sesv2"))
     os.environ[DYNAMODB_ENDPOINT_ENV] = endpoint
     os.environ[COGNITO_ENDPOINT_ENV] = endpoint
+    from . import search
+
+    search.prepare(args.state_dir)
+    search.write_outputs(args.state_dir, stack.outputs)
     # The functions run in this process, on the settings just made: their cold starts find the
     # models pointed at the local table already.
     get_settings.cache_clear()
@@ -331,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
                 log.info("demo content created")
         names = ", ".join(name for name, _ in DEMO_USERS)
         log.info("demo users: %s; password: %s", names, password)
+    # The demo content (and anything written before this start) is searchable at once.
+    search.index_at_start(args.state_dir)
     aws.save()
 
     stopping = threading.Event()

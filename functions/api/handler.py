@@ -47,6 +47,7 @@ from . import (
     uploads,
     users,
 )
+from . import search as search_routes
 from .problems import from_forum_error, from_validation_errors, problem
 from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
@@ -72,6 +73,8 @@ for module in (
     unsubscribe,
 ):
     app.include_router(module.router)
+# Served by the search function in the stack (api.routes.SEARCH_ROUTES); here for the document.
+app.include_router(search_routes.router)
 
 API_TITLE = "Forum API"
 API_VERSION = "1.0.0"

@@ -64,6 +64,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/docs", auth=False),
 )
 
+# Served by the search function (infra/search.py), not the api function: the JSON route and
+# the page. The api function includes the JSON route's router for its OpenAPI document.
+SEARCH_API_ROUTE = Route("GET", "/api/search", auth=False)
+SEARCH_PAGE_ROUTE = Route("GET", "/search", auth=False)
+SEARCH_ROUTES = (SEARCH_API_ROUTE, SEARCH_PAGE_ROUTE)
+
 # Everything else under /api reaches the function too, which answers 404 problem+json.
 API_CATCH_ALL = Route("ANY", "/api/{proxy+}", auth=False)
 

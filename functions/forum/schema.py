@@ -54,6 +54,8 @@ Item layout (pk / sk):
                                               user_lastmark) and one attribute per board they
                                               marked read, ``mark#{board_id}``: each mark is one
                                               write, whatever the number of topics
+  SEARCH#INDEX     / WRITER                   the search index's one writer (forum.search.lease):
+                                              who holds it and until when (epoch seconds)
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -160,6 +162,8 @@ READ_SK_PREFIX = "READ#"
 READ_MARKS_SK = "READMARKS"
 # The attribute of a board's mark on the member's READMARKS item.
 BOARD_MARK_PREFIX = "mark#"
+SEARCH_LEASE_PK = "SEARCH#INDEX"
+SEARCH_LEASE_SK = "WRITER"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"

@@ -41,6 +41,8 @@ MAIL_FROM_ENV = "FORUM_MAIL_FROM"
 MAIL_CONFIGURATION_SET_ENV = "FORUM_MAIL_CONFIGURATION_SET"
 MAIL_SECRET_ENV = "FORUM_MAIL_SECRET"
 MAILS_PER_HOUR_ENV = "FORUM_MAILS_PER_HOUR"
+SEARCH_BUCKET_ENV = "FORUM_SEARCH_BUCKET"
+SEARCH_DIRECTORY_ENV = "FORUM_SEARCH_DIRECTORY"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ class Settings:
     mail_configuration_set: str = ""
     mail_secret: str = ""
     mails_per_hour: int = 10
+    # Search (forum.search): the bucket holding the index, and where a function keeps its copy.
+    search_bucket: str = ""
+    search_directory: str = "/tmp/search"
 
 
 def _int(name: str, default: int) -> int:
@@ -148,4 +153,6 @@ def get_settings() -> Settings:
         mail_configuration_set=os.environ.get(MAIL_CONFIGURATION_SET_ENV, ""),
         mail_secret=os.environ.get(MAIL_SECRET_ENV, ""),
         mails_per_hour=_int(MAILS_PER_HOUR_ENV, 10),
+        search_bucket=os.environ.get(SEARCH_BUCKET_ENV, ""),
+        search_directory=os.environ.get(SEARCH_DIRECTORY_ENV) or "/tmp/search",
     )

@@ -89,6 +89,7 @@ def board(board_id: str, cursor: str | None) -> Page:
             "topics": [_topic_row(topic) for topic in listed],
             "next_url": board_url(board_id, next_cursor) if next_cursor else None,
             "first_url": board_url(board_id) if cursor is not None else None,
+            "board_id": board_id,
         },
         data={"page": "board", "board-id": board_id},
     )

@@ -26,6 +26,7 @@ def pages(client: ForumClient) -> dict[str, str]:
         "register": "/register",
         "new-topic": f"/new-topic?board={general}",
         "not-found": "/t/nothing-here",
+        "search": "/search?q=markdown+OR+welcome",
     }
 
 
@@ -35,7 +36,7 @@ def test_axe_finds_no_serious_violations(visitor: Visitor, client: ForumClient) 
     addresses = pages(client)
     guest = visitor()
     found = {}
-    for name in ("index", "board", "topic", "profile", "login", "register"):
+    for name in ("index", "board", "topic", "profile", "login", "register", "search"):
         page = guest.open(addresses[name])
         page.wait_for_load_state("networkidle")
         found[name] = axe_violations(page)
@@ -55,7 +56,7 @@ def test_axe_finds_no_serious_violations(visitor: Visitor, client: ForumClient) 
     found["new topic (member)"] = axe_violations(page)
     # and the dark scheme, which the system setting chooses (contrast above all)
     dark = visitor(scheme="dark")
-    for name in ("index", "topic"):
+    for name in ("index", "topic", "search"):
         page = dark.open(addresses[name])
         page.wait_for_load_state("networkidle")
         found[f"{name} (dark)"] = axe_violations(page)

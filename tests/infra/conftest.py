@@ -31,6 +31,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 from infra.app import build_app, cdk_json_context  # noqa: E402
 from infra.edge import ForumEdgeStack  # noqa: E402
 from infra.stack import ForumStack  # noqa: E402
+from layers.build import SEARCH as SEARCH_LAYER  # noqa: E402
 from layers.build import build as build_layer  # noqa: E402
 
 
@@ -98,6 +99,7 @@ class Synthesis(StackTemplate):
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
     build_layer()  # incremental: a no-op when layers/dist matches layers/requirements.txt
+    build_layer(layer=SEARCH_LAYER)  # and Tantivy's, for the search functions
     outdir = tmp_path_factory.mktemp("cdk.out")
     started = time.perf_counter()
     forum_app = build_app(outdir)

@@ -174,14 +174,14 @@ def test_cloudfront_alone_carries_the_apis_origin_header(synth: Synthesis) -> No
     # and the buckets' origins are never sent it
     for pattern in ("/static/*", "/media/*"):
         assert "OriginCustomHeaders" not in origin_of(synth, found[pattern]), pattern
-    # and no other function holds it
+    # and no other function holds it than the three behind the HTTP API (api, site, search)
     holders = [
         logical_id
         for logical_id, resource in synth.of_type("AWS::Lambda::Function").items()
         if "FORUM_ORIGIN_SECRET"
         in ((resource["Properties"].get("Environment") or {}).get("Variables") or {})
     ]
-    assert len(holders) == 2, holders
+    assert len(holders) == 3, holders
 
 
 def csp_text(policy: dict[str, Any]) -> str:
@@ -307,11 +307,15 @@ def test_nothing_else_is_reachable_but_through_cloudfront_and_the_signed_upload(
             source = json.dumps(statement["Condition"]["StringEquals"]["AWS:SourceArn"])
             assert distribution_id in source, bucket_id
             readable.add(bucket_id)
-    assert len(readable) == 2 and len(buckets) == 3
+    # (the fourth is the search index's, read by the search functions alone)
+    assert len(readable) == 2 and len(buckets) == 4
     # and the uploads bucket, the one the browser posts to, allows nobody: only a presigned
     # POST, signed by the api function's role for a member's upload, puts an object there
-    (uploads,) = set(buckets) - readable
-    assert uploads.startswith("ImagesUploads")
+    (uploads, index) = sorted(set(buckets) - readable)
+    assert uploads.startswith("ImagesUploads") and index.startswith("SearchIndex")
+    assert index not in policies or all(
+        statement["Effect"] == "Deny" for statement in policies[index]["Statement"]
+    )
     # And no function has an address of its own: only this HTTP API invokes them, but for the
     # pre sign-up trigger, which only this user pool invokes
     assert not synth.of_type("AWS::Lambda::Url")
