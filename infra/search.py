@@ -34,6 +34,7 @@ from .buckets import private_bucket
 from .config import ForumConfig
 from .functions import ARCHITECTURE, RUNTIME, TRACING_REASON, forum_function
 from .nag import acknowledge
+from .static_build import manifest_text
 
 SEARCH_LAYER_DIR = REPO_ROOT / "layers" / "dist-search"
 SEARCH_HANDLER = "search.handler.lambda_handler"
@@ -193,7 +194,11 @@ class ForumSearch(Construct):
             memory_size=SEARCH_MEMORY_MB,
             timeout=Duration.seconds(15),
             ephemeral_storage_size=EPHEMERAL_STORAGE,
-            environment={env.SEARCH_BUCKET_ENV: self.index_bucket.bucket_name},
+            # The search page names the static build's hashed files (pages.static).
+            environment={
+                env.SEARCH_BUCKET_ENV: self.index_bucket.bucket_name,
+                env.STATIC_FILES_ENV: manifest_text(),
+            },
         )
         self._grant_index(role, write=False)
         return function

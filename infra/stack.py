@@ -102,6 +102,7 @@ class ForumStack(Stack):
         )
         # The pages name the build's hashed files only once those are in the web bucket.
         self.site.function.node.add_dependency(self.cdn.hashed_assets)
+        self.search.function.node.add_dependency(self.cdn.hashed_assets)
 
         self.monitoring = ForumMonitoring(
             self, "Monitoring", http_api=self.api.http_api, table=self.data.table

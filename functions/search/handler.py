@@ -31,9 +31,13 @@ from forum.origin import refusal as origin_refusal
 from pages.common import SITE_NAME, error_page
 from pages.render import render
 from pages.search_page import read_form, search_page
+from pages.static import manifest
 
 logger = Logger()
 metrics = Metrics()
+
+# The page names the static build's hashed files, as the site function's do (pages.static).
+STATIC = manifest()
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(search_api.router)
@@ -50,6 +54,7 @@ def _page(template_page: Any) -> Response[str]:
         origin=_page_origin(),
         site_name=SITE_NAME,
         data=template_page.data,
+        static=STATIC,
         **template_page.context,
     )
     return Response(

@@ -36,7 +36,7 @@ from ..settings import get_settings
 from . import LEASE_SECONDS, store
 from . import index as ix
 from .indexing import document_of, is_visible
-from .lease import Lease
+from .lease import Held, Lease
 
 COMMIT_EVERY = 5_000
 WRITER_HEAP_BYTES = 256_000_000
@@ -127,7 +127,7 @@ def rebuild(
         _scan(work, state, progress_out, commit_every)
 
     lease = Lease(LEASE_SECONDS)
-    lease.take()
+    _take(lease)
     try:
         current = store.read_manifest(s3, bucket)
         manifest, _etag = store.publish(s3, bucket, work / INDEX_DIRECTORY, current)
@@ -135,6 +135,20 @@ def rebuild(
         lease.release()
     shutil.rmtree(work, ignore_errors=True)
     return Rebuilt(posts=state["posts"], generation=manifest.generation, resumed=resumed)
+
+
+def _take(lease: Lease, pause: float = 1.0) -> None:
+    """Take the writer's lease, waiting while the indexer holds it: it gives it up after each
+    batch, and a lease nobody gives up runs out after LEASE_SECONDS."""
+    deadline = time.monotonic() + LEASE_SECONDS + 5
+    while True:
+        try:
+            lease.take()
+            return
+        except Held:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
 
 
 def _scan(work: Path, state: dict[str, Any], out: TextIO | None, commit_every: int) -> None:
