@@ -32,7 +32,7 @@ from forum.i18n import _
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
-from . import accounts, boards, bodies, posts, presence, preview, topics, uploads, users
+from . import accounts, boards, bodies, notices, posts, presence, preview, topics, uploads, users
 from .problems import from_forum_error, from_validation_errors, problem
 from .routes import AUTHENTICATED_ROUTES, ROUTES, allowed_methods
 
@@ -43,7 +43,7 @@ models.configure(get_settings())
 
 # Bodies are read by api.bodies: a body json.loads cannot take is a 400 there, on every route.
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=bodies.loads)
-for module in (boards, topics, posts, presence, accounts, users, preview, uploads):
+for module in (boards, topics, posts, presence, accounts, users, preview, uploads, notices):
     app.include_router(module.router)
 
 API_TITLE = "Forum API"

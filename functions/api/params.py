@@ -22,6 +22,11 @@ TopicId = Annotated[str, Path(pattern=ID_SCHEMA_PATTERN, description="The topic'
 Cursor = Annotated[
     str | None, Query(max_length=cursors.CURSOR_MAX, description="next_cursor of the page before.")
 ]
+# A moderator's reason for removing something, told to its author (forum.notifications).
+Reason = Annotated[
+    str | None,
+    Query(max_length=500, description="Moderators: why; the author is told it (1-500 characters)."),
+]
 PostNumber = Annotated[
     int,
     Path(ge=1, le=paging.LARGEST_POST_NUMBER, description="The post's number in its topic."),

@@ -258,6 +258,8 @@ class Profile(ForumItem, discriminator="profile"):
     # Their uploads in the hour ``upload_hour`` (forum.flood).
     upload_hour = UnicodeAttribute(null=True)
     uploads_this_hour = NumberAttribute(null=True)
+    # Whether they watch the topics they start or reply to (forum.watching); unset means yes.
+    auto_watch = BooleanAttribute(null=True)
 
 
 class UsernameClaim(ForumItem, discriminator="username"):

@@ -13,7 +13,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from . import attachments, schema
+from . import attachments, notifications, schema
+from .content import clean_line
 from .errors import Busy, Forbidden, Locked, NotFound
 from .i18n import _
 from .identity import Member
@@ -25,6 +26,9 @@ from .retries import Retries
 from .topics import get_topic, last_post_of
 from .transactions import Cancelled, Transaction, transaction
 
+# As long as a ban's reason (forum.moderation).
+REASON_MAX = 500
+
 # Removing a topic removes its posts in batches of this many (each with its authors' counts),
 # for up to this long in one request; a longer topic is finished by repeating the request.
 SWEEP_BATCH = 25
@@ -33,13 +37,15 @@ SWEEP_SECONDS = 6.0
 _monotonic = time.monotonic
 
 
-def remove(member: Member, topic_id: str, number: int) -> bool:
+def remove(member: Member, topic_id: str, number: int, reason: str | None = None) -> bool:
     """Remove a post; it keeps its place (and number) as "removed". Post 1 removes the topic.
 
-    Returns False when the removal of a topic is not finished yet (see ``remove_topic``).
+    Returns False when the removal of a topic is not finished yet (see ``remove_topic``). A
+    moderator's removal of someone else's post tells its author, with the ``reason``.
     """
+    reason = _reason(reason)
     if number == 1:
-        return remove_topic(member, topic_id)
+        return remove_topic(member, topic_id, reason)
     count_author = True
     may_write = False
     for _attempt in Retries(5):
@@ -56,6 +62,9 @@ def remove(member: Member, topic_id: str, number: int) -> bool:
             may_write = True
         try:
             _write_removal(member, topic, post, count_author)
+            notifications.notify_moderation(
+                member, post.author, notifications.REMOVED, topic, number, reason
+            )
             return True
         except Cancelled as cancelled:
             if cancelled.failed("author"):
@@ -151,7 +160,11 @@ def _any_topic(topic_id: str) -> Topic:
         raise NotFound(f"There is no topic with the id {topic_id!r}.") from None
 
 
-def remove_topic(member: Member, topic_id: str) -> bool:
+def _reason(reason: str | None) -> str | None:
+    return clean_line(reason, "reason", REASON_MAX) if reason is not None else None
+
+
+def remove_topic(member: Member, topic_id: str, reason: str | None = None) -> bool:
     """Remove a topic (moderators): gone from its board at once, then its posts one by one.
 
     The first transaction takes the topic out of the board's list and counters and lowers its
@@ -173,6 +186,10 @@ def remove_topic(member: Member, topic_id: str) -> bool:
             break
         try:
             _write_topic_removal(topic, count_starter)
+            # Once, when the topic goes (a repeated request only finishes the sweep).
+            notifications.notify_moderation(
+                member, topic.started_by, notifications.REMOVED, topic, 1, _reason(reason)
+            )
             break
         except Cancelled as cancelled:
             if cancelled.failed("starter"):
