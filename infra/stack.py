@@ -18,6 +18,7 @@ from .edge import WEB_ACL_NAME, ForumEdgeStack
 from .images import ForumImages
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
+from .notifications import ForumNotifications
 from .site import ForumSite
 
 
@@ -57,6 +58,10 @@ class ForumStack(Stack):
             table=self.data.table,
             media_bucket=self.images.media_bucket,
             layer=self.api.layer,
+        )
+        # Subscribed to the change feed's post and topic INSERTs (infra/notifications.py).
+        self.notifications = ForumNotifications(
+            self, "Notifications", config=config, table=self.data.table, layer=self.api.layer
         )
         self.site = ForumSite(
             self,
@@ -107,6 +112,7 @@ class ForumStack(Stack):
             self.media_cleanup.dead_letters,
             advice="images were left behind; see the README's Image attachments",
         )
+        self.monitoring.watch_function("Notifier", self.notifications.function)
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         CfnOutput(self, "SiteUrl", value=self.cdn.url, description="The forum, through CloudFront")
