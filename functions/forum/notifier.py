@@ -103,10 +103,17 @@ def new_post(topic_id: str, number: int) -> Outcome:
     if post.removed:
         return Outcome(skipped="post removed")
     author = post.author.id
-    banned, profile = _banned(author)
-    if banned:
+    # The author's profile (a ban, auto_watch) and their watch of the topic: one BatchGetItem.
+    theirs = [
+        (schema.user_pk(author), schema.PROFILE_SK),
+        (schema.watchers_pk("topic", topic_id), author),
+    ]
+    found = {(i.pk, i.sk): i for i in ForumItem.batch_get(theirs, consistent_read=True)}
+    profile, watch = found.get(theirs[0]), found.get(theirs[1])
+    if isinstance(profile, Profile) and is_banned(profile):
         return Outcome(skipped="author banned")
-    if profile is None or profile.auto_watch is not False:
+    wants = not isinstance(profile, Profile) or profile.auto_watch is not False
+    if wants and watch is None:
         watching.watch_as_author(author, topic_id, topic.title)
     outcome = Outcome()
     told = _mentions_and_quotes(topic, post, outcome)
@@ -162,9 +169,10 @@ def _mentions_and_quotes(topic: Topic, post: Post, outcome: Outcome) -> set[str]
 
 
 def _watchers(what: str, thing_id: str) -> Iterator[list[Watch]]:
-    """A thing's watchers, a page (one Query) at a time."""
+    """A thing's watchers, WATCHERS_PAGE at a time, as the Query's pages bring them (DynamoDB
+    pages at 1 MB, about 6,000 watchers: ten thousand are two requests)."""
     page: list[Watch] = []
-    for item in Watch.query(schema.watchers_pk(what, thing_id), page_size=WATCHERS_PAGE):
+    for item in Watch.query(schema.watchers_pk(what, thing_id)):
         if isinstance(item, Watch):
             page.append(item)
         if len(page) == WATCHERS_PAGE:
