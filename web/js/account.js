@@ -26,9 +26,36 @@ export function renderAccount() {
   });
   nav.replaceChildren(
     el('span', { class: 'who' }, 'Signed in as ', el('a', { href: `/u/${encodeURIComponent(who.username)}` }, who.username)),
+    notificationsLink(),
     settingsLink(),
     out,
   );
+  showUnreadCount();
+}
+
+// The member's notifications (/notifications), with how many are unread.
+function notificationsLink() {
+  const here = location.pathname === '/notifications';
+  return el(
+    'a',
+    { href: '/notifications', 'aria-current': here ? 'page' : undefined, dataset: { notificationsLink: '' } },
+    'Notifications',
+    el('span', { class: 'count', dataset: { unreadCount: '' }, hidden: true }),
+  );
+}
+
+async function showUnreadCount() {
+  const count = document.querySelector('[data-unread-count]');
+  if (!count) return;
+  try {
+    const { api } = await import('./api.js');
+    const { unread } = await api('/api/me/notifications/unread', { auth: true });
+    count.textContent = unread > 0 ? ` (${unread >= 100 ? '99+' : unread})` : '';
+    count.hidden = unread === 0;
+    count.closest('a')?.setAttribute('aria-label', unread > 0 ? `Notifications, ${unread} unread` : 'Notifications');
+  } catch {
+    // The count is a nicety; the link works without it.
+  }
 }
 
 // The member's own account settings (/account), beside their name.
@@ -38,3 +65,4 @@ function settingsLink() {
 }
 
 window.addEventListener('forum:session', renderAccount);
+window.addEventListener('forum:notifications', showUnreadCount);

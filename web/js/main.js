@@ -13,6 +13,9 @@ const scripts = {
   'forgot-password': () => import('./forgot-password.js'),
   // The member's own account settings (/account).
   account: () => import('./account-page.js'),
+  // The member's notifications and what they watch (issue 15).
+  notifications: () => import('./notifications.js'),
+  watched: () => import('./watched.js'),
 };
 
 localizeDates(document);
@@ -22,4 +25,10 @@ if (load) {
   load()
     .then((module) => module.start())
     .catch((error) => console.error('The page script failed:', error));
+}
+// Watch / stop watching / mute, on topic and board pages, beside the page's own script.
+if (['topic', 'board'].includes(document.body.dataset.page)) {
+  import('./watch.js')
+    .then((module) => module.start())
+    .catch((error) => console.error('The watch buttons failed:', error));
 }
