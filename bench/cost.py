@@ -74,10 +74,10 @@ FUNCTION_LOG_BYTES = 0
 XRAY_SAMPLED = 0.05
 XRAY_RESERVOIR_MONTH = 2.628e6 * 5.00 / 1e6
 STATIC_BYTES = 40_000  # CSS + JS of a page, cached by browsers after the first view
-# 12 in the Forum stack (API 5xx, table throttles, errors and throttles of four functions, two
+# 14 in the Forum stack (API 5xx, table throttles, errors and throttles of five functions, two
 # dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream costs
 # nothing: Lambda reads it for free, and its filter invokes nothing at rest.
-ALARMS = 13
+ALARMS = 15
 # infra/edge.py: three AWS managed rule groups (no subscription fee) and the rate-based rule.
 WAF_RULES = 4
 
