@@ -286,3 +286,32 @@ def test_a_guest_has_no_notifications(call: Caller, table: Any) -> None:
         answer = call(method, path)
         assert answer.status == 401
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_name_without_a_member_behind_it_stays_text(call: Caller, topic: dict[str, Any]) -> None:
+    # Given a name claimed by an account that is gone (no profile) and one still signing up
+    from forum import schema
+    from forum.models import UsernameClaim
+
+    UsernameClaim(
+        schema.username_pk("ghost"),
+        schema.USERNAME_SK,
+        username="ghost",
+        user_id="user-ghost",
+        claimed_at="2026-01-01T00:00:00.000000Z",
+    ).save()
+    UsernameClaim(
+        schema.username_pk("pending"),
+        schema.USERNAME_SK,
+        username="pending",
+        claimed_at="2026-01-01T00:00:00.000000Z",
+        claim_token="t",
+    ).save()
+    # When a post mentions both
+    answer = call(
+        "POST", f"/api/topics/{topic['id']}/posts", {"body": "@ghost and @pending"}, claims=BOB
+    )
+    # Then both stay text, and nobody is told
+    assert 'href="/u/' not in answer.json["post"]["body_html"]
+    notices.deliver([notices.new_post(topic["id"], int(answer.json["post"]["number"]))])
+    assert listed(call, claims("user-ghost", "ghost")) == []
