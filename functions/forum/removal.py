@@ -175,6 +175,7 @@ def remove_topic(member: Member, topic_id: str, reason: str | None = None) -> bo
     """
     if not member.is_moderator:
         raise Forbidden("Only moderators can remove a whole topic.")
+    reason = _reason(reason)  # before anything is written
     require_writer(member)
     deadline = _monotonic() + SWEEP_SECONDS
     count_starter = True
@@ -188,7 +189,7 @@ def remove_topic(member: Member, topic_id: str, reason: str | None = None) -> bo
             _write_topic_removal(topic, count_starter)
             # Once, when the topic goes (a repeated request only finishes the sweep).
             notifications.notify_moderation(
-                member, topic.started_by, notifications.REMOVED, topic, 1, _reason(reason)
+                member, topic.started_by, notifications.REMOVED, topic, 1, reason
             )
             break
         except Cancelled as cancelled:

@@ -315,3 +315,10 @@ def test_a_name_without_a_member_behind_it_stays_text(call: Caller, topic: dict[
     assert 'href="/u/' not in answer.json["post"]["body_html"]
     notices.deliver([notices.new_post(topic["id"], int(answer.json["post"]["number"]))])
     assert listed(call, claims("user-ghost", "ghost")) == []
+
+
+def test_a_blank_reason_is_422_and_removes_nothing(call: Caller, topic: dict[str, Any]) -> None:
+    answer = call("DELETE", f"/api/topics/{topic['id']}?reason=", claims=MODERATOR)
+    assert answer.status == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert call("GET", f"/api/topics/{topic['id']}").status == 200
