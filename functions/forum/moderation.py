@@ -58,8 +58,7 @@ def change_topic(
         raise Invalid("Give at least one of locked, pinned, board_id and title.")
     if title is not None:
         title = clean_title(title)
-    if reason is not None:
-        reason = clean_line(reason, "reason", REASON_MAX)
+    reason = notifications.clean_reason(reason)
     require_writer(member)
     for _attempt in Retries(5):
         topic = get_topic(topic_id, consistent=True)

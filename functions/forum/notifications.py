@@ -17,6 +17,7 @@ member's history): unread ones are the newest, and past that number the header s
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -24,7 +25,8 @@ from typing import Any, cast
 from pynamodb.exceptions import UpdateError
 
 from . import clock, cursors, schema
-from .errors import Busy, NotFound
+from .content import clean_line
+from .errors import Busy, Invalid, NotFound
 from .i18n import _, ngettext
 from .identity import Member
 from .models import Person, Topic, person
@@ -42,6 +44,8 @@ KINDS = (REPLY, NEW_TOPIC, MENTION, QUOTE, *MODERATION)
 KEPT_DAYS = 90
 PAGE_SIZE = 20
 UNREAD_WINDOW = 100
+# As long as a ban's reason (forum.moderation).
+REASON_MAX = 500
 
 
 def compact(at: str) -> str:
@@ -210,6 +214,16 @@ def mark_all_read(member: Member) -> int:
     for entry in unread:
         _close_open_entry(member.user_id, entry)
     return len(unread)
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """A moderator's reason: one line of 1-REASON_MAX characters (forum.content.clean_line),
+    with no control character anywhere, not even at an end that trimming would drop."""
+    if reason is None:
+        return None
+    if any(unicodedata.category(char) == "Cc" for char in reason):
+        raise Invalid(_("The reason must be one line, without control characters."), "reason")
+    return clean_line(reason, "reason", REASON_MAX)
 
 
 def notify_moderation(

@@ -14,7 +14,6 @@ from collections import Counter
 from typing import Any
 
 from . import attachments, notifications, schema
-from .content import clean_line
 from .errors import Busy, Forbidden, Locked, NotFound
 from .i18n import _
 from .identity import Member
@@ -25,9 +24,6 @@ from .profiles import require_writer
 from .retries import Retries
 from .topics import get_topic, last_post_of
 from .transactions import Cancelled, Transaction, transaction
-
-# As long as a ban's reason (forum.moderation).
-REASON_MAX = 500
 
 # Removing a topic removes its posts in batches of this many (each with its authors' counts),
 # for up to this long in one request; a longer topic is finished by repeating the request.
@@ -161,7 +157,7 @@ def _any_topic(topic_id: str) -> Topic:
 
 
 def _reason(reason: str | None) -> str | None:
-    return clean_line(reason, "reason", REASON_MAX) if reason is not None else None
+    return notifications.clean_reason(reason)
 
 
 def remove_topic(member: Member, topic_id: str, reason: str | None = None) -> bool:

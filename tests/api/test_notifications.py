@@ -322,3 +322,13 @@ def test_a_blank_reason_is_422_and_removes_nothing(call: Caller, topic: dict[str
     assert answer.status == 422
     assert answer.headers["content-type"] == "application/problem+json"
     assert call("GET", f"/api/topics/{topic['id']}").status == 200
+
+
+def test_a_reason_with_a_line_break_is_422(call: Caller, topic: dict[str, Any]) -> None:
+    for url in (f"/api/topics/{topic['id']}?reason=spam%0A", f"/api/topics/{topic['id']}"):
+        if url.endswith("%0A"):
+            answer = call("DELETE", url, claims=MODERATOR)
+        else:
+            answer = call("PATCH", url, {"locked": True, "reason": "spam\t"}, claims=MODERATOR)
+        assert answer.status == 422, answer.text
+    assert call("GET", f"/api/topics/{topic['id']}").json["topic"]["locked"] is False
