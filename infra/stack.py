@@ -20,6 +20,7 @@ from .images import ForumImages
 from .mail import ForumMail
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
+from .notifications import ForumNotifications
 from .pricing_plan import DISTRIBUTION_ARN_OUTPUT
 from .search import INDEXER_EVENTS, INDEXER_KINDS, INDEXER_MAX_RECEIVES, ForumSearch
 from .site import ForumSite
@@ -54,6 +55,10 @@ class ForumStack(Stack):
             table=self.data.table,
             layer=self.api.layer,
             api_function=self.api.function,
+        )
+        # Subscribed to the change feed's post and topic INSERTs (infra/notifications.py).
+        self.notifications = ForumNotifications(
+            self, "Notifications", config=config, table=self.data.table, layer=self.api.layer
         )
         self.site = ForumSite(
             self,
@@ -113,6 +118,7 @@ class ForumStack(Stack):
         self.monitoring.watch_dead_letter_queue("Thumbnails", self.images.dead_letters)
         self.monitoring.watch_function("Search", self.search.function)
         self.monitoring.watch_function("Indexer", self.search.indexer)
+        self.monitoring.watch_function("Notifier", self.notifications.function)
         self.monitoring.watch_web_acl(WEB_ACL_NAME, edge.region)
 
         # The table stream's one reader: every feature that wants the table's changes

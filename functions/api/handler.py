@@ -36,6 +36,7 @@ from . import (
     accounts,
     boards,
     bodies,
+    notices,
     overlay,
     password_resets,
     posts,
@@ -71,6 +72,7 @@ for module in (
     overlay,
     unread,
     unsubscribe,
+    notices,
 ):
     app.include_router(module.router)
 # Served by the search function in the stack (api.routes.SEARCH_ROUTES); here for the document.

@@ -9,7 +9,8 @@ part of ``OverlayOut`` from what was read.
 
 A feature adds a section: a class with ``keys`` and ``answer`` in ``SECTIONS``, and its field in
 ``OverlayOut``. Nothing else changes, and the call still costs the page's reads and one
-BatchGetItem. (The notifications count is to be one: its counter item's key joins the batch.)
+BatchGetItem; with ``count=true`` (the header's counts, once a minute) the Unread list's
+first page and the notifications' unread count (one Query) come too.
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ class Section(Protocol):
 
 def _sections() -> tuple[Section, ...]:
     # Imported here: each section's module imports this one for Scene.
+    from .notices import NotificationsSection
     from .unread import UnreadSection
 
     # One entry per feature, in the order of OverlayOut's fields.
-    return (UnreadSection(),)
+    return (UnreadSection(), NotificationsSection())
 
 
 def compose(scene: Scene) -> OverlayOut:

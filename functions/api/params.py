@@ -13,6 +13,8 @@ from forum.errors import BadRequest
 from forum.i18n import _
 from forum.ids import ID_SCHEMA_PATTERN
 
+from .schemas.common import line
+
 # Kept under this name for the routers that import it.
 ID_PATTERN = ID_SCHEMA_PATTERN
 
@@ -21,6 +23,17 @@ TopicId = Annotated[str, Path(pattern=ID_SCHEMA_PATTERN, description="The topic'
 # A page's cursor: the next_cursor the page before answered (forum.cursors checks it, 400).
 Cursor = Annotated[
     str | None, Query(max_length=cursors.CURSOR_MAX, description="next_cursor of the page before.")
+]
+# A moderator's reason for removing something, told to its author (forum.notifications).
+Reason = Annotated[
+    str | None,
+    Query(
+        max_length=10_000,
+        description="Moderators: why; the author is told it (1-500 characters, one line).",
+        # The domain's rule (forum.content.clean_line), stated for clients and fuzzers; the
+        # domain enforces it with its own message (422).
+        json_schema_extra=line(500),
+    ),
 ]
 PostNumber = Annotated[
     int,

@@ -15,7 +15,7 @@ from forum.topics import get_topic
 from . import idempotency
 from .auth import require_member
 from .idempotency import IdempotencyKey
-from .params import PostNumber, TopicId
+from .params import PostNumber, Reason, TopicId
 from .responses import answers, created, empty, ok, unfinished
 from .schemas.common import UnderWay
 from .schemas.posts import EditIn, PostOut, ReplyIn, ReplyOut
@@ -77,7 +77,9 @@ def edit(topic_id: TopicId, number: PostNumber, body: EditIn) -> PostOut:
     summary="Remove a post (author or moderator)",
     responses=answers(empty("Removed."), unfinished(), problems=(401, 403, 404, 409, 423)),
 )
-def remove(topic_id: TopicId, number: PostNumber) -> Response[UnderWay | None]:
+def remove(
+    topic_id: TopicId, number: PostNumber, reason: Reason = None
+) -> Response[UnderWay | None]:
     """Post 1 removes the whole topic (moderators), like DELETE /api/topics/{topic_id}."""
     member = require_member(router.current_event)
-    return removal_answer(removal.remove(member, topic_id, number))
+    return removal_answer(removal.remove(member, topic_id, number, reason=reason))

@@ -15,7 +15,7 @@ from . import idempotency
 from .auth import require_member
 from .boards import BoardId
 from .idempotency import IdempotencyKey
-from .params import Page, TopicId
+from .params import Page, Reason, TopicId
 from .responses import answers, created, empty, ok, unfinished
 from .schemas.common import UnderWay
 from .schemas.posts import PagePostOut
@@ -88,6 +88,7 @@ def change_topic(topic_id: TopicId, body: TopicChangeIn) -> TopicHeader:
         pinned=body.pinned,
         board_id=body.board_id,
         title=body.title,
+        reason=body.reason,
     )
     return topic_header(topic, 1)
 
@@ -99,10 +100,10 @@ def change_topic(topic_id: TopicId, body: TopicChangeIn) -> TopicHeader:
         empty("Removed, with all its posts."), unfinished(), problems=(401, 403, 404, 409)
     ),
 )
-def remove_topic(topic_id: TopicId) -> Response[UnderWay | None]:
+def remove_topic(topic_id: TopicId, reason: Reason = None) -> Response[UnderWay | None]:
     """204 when done; 202 while a very long topic's posts are still being removed."""
     member = require_member(router.current_event)
-    return removal_answer(removal.remove_topic(member, topic_id))
+    return removal_answer(removal.remove_topic(member, topic_id, reason=reason))
 
 
 @router.get(

@@ -73,10 +73,14 @@ def clean_body(body: str, field: str = "body", maximum: int = BODY_MAX) -> str:
 
 
 def rendered_body(body: str) -> str:
-    """The body's sanitized HTML, refused (413) when body and HTML together cannot be stored."""
-    from .markup import render
+    """The body's sanitized HTML, refused (413) when body and HTML together cannot be stored.
 
-    html = render(body)
+    Its ``@names`` of members are looked up (forum.mentions; no request without an ``@``) and
+    linked to their pages."""
+    from .markup import render
+    from .mentions import resolve
+
+    html = render(body, resolve(body))
     size = len(body.encode("utf-8", "surrogatepass")) + len(html.encode("utf-8", "surrogatepass"))
     if size > STORED_MAX_BYTES:
         raise PayloadTooLarge(

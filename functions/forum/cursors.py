@@ -113,3 +113,20 @@ def decode_recent(cursor: str) -> tuple[str, str]:
     key = _decode(cursor, _RECENT_KEY, _("the first page of unread topics"))
     at, topic_id = key.split("#", 1)
     return at, topic_id
+
+
+# schema.watch_sk: WATCH#{topic|board}#{id}
+WATCH_KEY = re.compile(rf"WATCH#(?:topic|board)#{ID}", re.ASCII)
+# schema.notification_sk: N#{compact time}.{topic_id}.{number}.{kind}
+NOTIFICATION_ID = rf"[0-9]{{8}}T[0-9]{{12}}Z\.{ID}\.[0-9]{{1,{POST_NUMBER_DIGITS}}}\.[a-z]{{1,12}}"
+NOTIFICATION_KEY = re.compile(rf"N#{NOTIFICATION_ID}", re.ASCII)
+
+
+def decode_watch(cursor: str) -> str:
+    """The Watched list's key (WATCH#…) the cursor points after."""
+    return _decode(cursor, WATCH_KEY, _("the first page of what you watch"))
+
+
+def decode_notification(cursor: str) -> str:
+    """The notification key (N#…) the cursor points after."""
+    return _decode(cursor, NOTIFICATION_KEY, _("your newest notifications"))

@@ -280,6 +280,8 @@ class Profile(ForumItem, discriminator="profile"):
     deletion_stage = UnicodeAttribute(null=True)
     deletion_cursor = UnicodeAttribute(null=True)
     deletion_posts_done = NumberAttribute(null=True)
+    # Whether they watch the topics they start or reply to (forum.watching); unset means yes.
+    auto_watch = BooleanAttribute(null=True)
 
 
 class UsernameClaim(ForumItem, discriminator="username"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from . import clock, cognito, schema
+from . import clock, cognito, notifications, schema
 from .boards import get_board
 from .content import clean_line, clean_title
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound
@@ -43,19 +43,22 @@ def change_topic(
     pinned: bool | None = None,
     board_id: str | None = None,
     title: str | None = None,
+    reason: str | None = None,
 ) -> Topic:
     """Lock or unlock, pin or unpin, retitle and move a topic, all in one transaction.
 
     Pinning rewrites the topic's place in its board's order; moving takes it (with its posts'
     count and, where it was the newest, the board's last post) from one board's index and
     counters to the other's. The topic's condition is that it gained no post since it was read,
-    so the counts that move are exact; a race is read again and retried.
+    so the counts that move are exact; a race is read again and retried. Locking or moving
+    someone else's topic tells its starter, with the ``reason``.
     """
     _require_moderator(member, "change topics")
     if locked is None and pinned is None and board_id is None and title is None:
         raise Invalid("Give at least one of locked, pinned, board_id and title.")
     if title is not None:
         title = clean_title(title)
+    reason = notifications.clean_reason(reason)
     require_writer(member)
     for _attempt in Retries(5):
         topic = get_topic(topic_id, consistent=True)
@@ -65,8 +68,21 @@ def change_topic(
             if not cancelled.raced:
                 raise Busy() from cancelled
             continue
-        return get_topic(topic_id, consistent=True)
+        changed = get_topic(topic_id, consistent=True)
+        _tell_starter(member, topic, changed, reason)
+        return changed
     raise Busy(_("The topic is changing quickly; please try again."))
+
+
+def _tell_starter(member: Member, before: Topic, after: Topic, reason: str | None) -> None:
+    """The starter hears of their topic locked or moved (forum.notifications: one put each)."""
+    starter = after.started_by
+    if after.locked and not before.locked:
+        notifications.notify_moderation(member, starter, notifications.LOCKED, after, 1, reason)
+    if after.board_id != before.board_id:
+        notifications.notify_moderation(
+            member, starter, notifications.MOVED, after, 1, reason, board_name=after.board_name
+        )
 
 
 def _last_post_title(model: type[Topic] | type[Board]) -> Any:

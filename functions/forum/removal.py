@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from . import attachments, schema
+from . import attachments, notifications, schema
 from .errors import Busy, Forbidden, Locked, NotFound
 from .i18n import _
 from .identity import Member
@@ -34,14 +34,16 @@ SWEEP_SECONDS = 6.0
 _monotonic = time.monotonic
 
 
-def remove(member: Member, topic_id: str, number: int) -> bool:
+def remove(member: Member, topic_id: str, number: int, reason: str | None = None) -> bool:
     """Remove a post; it keeps its place (and number) as "removed". Post 1 removes the topic.
 
-    Returns False when the removal of a topic is not finished yet (see ``remove_topic``).
+    Returns False when the removal of a topic is not finished yet (see ``remove_topic``). A
+    moderator's removal of someone else's post tells its author, with the ``reason``.
     """
+    reason = _reason(reason)
     if number == 1:
-        return remove_topic(member, topic_id)
-    return _remove_post(member, topic_id, number, allowed=False)
+        return remove_topic(member, topic_id, reason)
+    return _remove_post(member, topic_id, number, allowed=False, reason=reason)
 
 
 def remove_for_deletion(remover: Member, topic_id: str, number: int, deadline: float) -> bool:
@@ -49,7 +51,8 @@ def remove_for_deletion(remover: Member, topic_id: str, number: int, deadline: f
     removes its topic, and every count moves with it. The deletion was allowed already, so
     neither the remover's role nor their ban is asked, and a locked topic is no obstacle.
     Returns False while a topic's posts are still being removed at ``deadline``
-    (``time.monotonic``); a post of a removed topic is removed with the rest of its posts."""
+    (``time.monotonic``); a post of a removed topic is removed with the rest of its posts.
+    Nobody is notified: the author is the member who is leaving."""
     topic = _any_topic(topic_id)
     if topic.removed:
         return _remove_posts_of(remover, topic, deadline) if topic.removing_posts else True
@@ -58,7 +61,9 @@ def remove_for_deletion(remover: Member, topic_id: str, number: int, deadline: f
     return _remove_post(remover, topic_id, number, allowed=True)
 
 
-def _remove_post(member: Member, topic_id: str, number: int, allowed: bool) -> bool:
+def _remove_post(
+    member: Member, topic_id: str, number: int, allowed: bool, reason: str | None = None
+) -> bool:
     count_author = True
     may_write = allowed
     for _attempt in Retries(5):
@@ -75,6 +80,10 @@ def _remove_post(member: Member, topic_id: str, number: int, allowed: bool) -> b
             may_write = True
         try:
             _write_removal(member, topic, post, count_author)
+            if not allowed:
+                notifications.notify_moderation(
+                    member, post.author, notifications.REMOVED, topic, number, reason
+                )
             return True
         except Cancelled as cancelled:
             if cancelled.failed("author"):
@@ -170,7 +179,11 @@ def _any_topic(topic_id: str) -> Topic:
         raise NotFound(f"There is no topic with the id {topic_id!r}.") from None
 
 
-def remove_topic(member: Member, topic_id: str) -> bool:
+def _reason(reason: str | None) -> str | None:
+    return notifications.clean_reason(reason)
+
+
+def remove_topic(member: Member, topic_id: str, reason: str | None = None) -> bool:
     """Remove a topic (moderators): gone from its board at once, then its posts one by one.
 
     The first transaction takes the topic out of the board's list and counters and lowers its
@@ -181,11 +194,19 @@ def remove_topic(member: Member, topic_id: str) -> bool:
     """
     if not member.is_moderator:
         raise Forbidden("Only moderators can remove a whole topic.")
+    reason = _reason(reason)  # before anything is written
     require_writer(member)
-    return _remove_topic(member, topic_id, _monotonic() + SWEEP_SECONDS)
+    return _remove_topic(member, topic_id, _monotonic() + SWEEP_SECONDS, notify=True, reason=reason)
 
 
-def _remove_topic(member: Member, topic_id: str, deadline: float) -> bool:
+def _remove_topic(
+    member: Member,
+    topic_id: str,
+    deadline: float,
+    *,
+    notify: bool = False,
+    reason: str | None = None,
+) -> bool:
     count_starter = True
     for _attempt in Retries(5):
         topic = _any_topic(topic_id)
@@ -195,6 +216,11 @@ def _remove_topic(member: Member, topic_id: str, deadline: float) -> bool:
             break
         try:
             _write_topic_removal(topic, count_starter)
+            # Once, when the topic goes (a repeated request only finishes the sweep).
+            if notify:
+                notifications.notify_moderation(
+                    member, topic.started_by, notifications.REMOVED, topic, 1, reason
+                )
             break
         except Cancelled as cancelled:
             if cancelled.failed("starter"):

@@ -56,6 +56,22 @@ Item layout (pk / sk):
                                               write, whatever the number of topics
   SEARCH#INDEX     / WRITER                   the search index's one writer (forum.search.lease):
                                               who holds it and until when (epoch seconds)
+  WATCHERS#topic#{topic_id} / {user_id}     a member watching (or muting: level "muted") a topic,
+                                              with what the notifier last told them of it: the
+                                              post numbers recently notified (so a message
+                                              delivered twice or late tells nothing twice) and
+                                              the unread entry replies collapse into ("open").
+                                              Queried in pages by the notifier (forum.notifier).
+  WATCHERS#board#{board_id} / {user_id}     a member watching a board (new topics).
+  USER#{user_id}   / WATCH#{what}#{id}        the same watch seen from the member: their
+                                              "Watched" list (what = topic | board), with the
+                                              title or name it had. Written with the one above.
+  NOTIFY#{user_id} / N#{notification_id}     one notification of a member (forum.notifications):
+                                              {notification_id} is {at}.{topic_id}.{number}.{kind}
+                                              ({at} the compact UTC time it was made, so newest
+                                              first is one descending Query); kind reply (several
+                                              collapse into one until read), topic, mention,
+                                              quote, removed, moved, locked. TTL 90 days.
 
 user_id is the member's Cognito ``sub``. A member's post_count and topic_count change in the same
 transactions that write or remove their posts, so they are exact; a ban is an ISO date in
@@ -164,6 +180,10 @@ READ_MARKS_SK = "READMARKS"
 BOARD_MARK_PREFIX = "mark#"
 SEARCH_LEASE_PK = "SEARCH#INDEX"
 SEARCH_LEASE_SK = "WRITER"
+WATCHERS_PK_PREFIX = "WATCHERS#"
+WATCH_SK_PREFIX = "WATCH#"
+NOTIFY_PK_PREFIX = "NOTIFY#"
+NOTIFICATION_SK_PREFIX = "N#"
 # Where an attachment's original is uploaded (uploads bucket) and its images are kept (media).
 ORIGINALS_PREFIX = "originals/"
 MEDIA_PREFIX = "media/"
@@ -260,6 +280,24 @@ def read_sk(topic_id: str) -> str:
 
 def board_mark_attribute(board_id: str) -> str:
     return f"{BOARD_MARK_PREFIX}{board_id}"
+
+
+def watchers_pk(what: str, thing_id: str) -> str:
+    """The partition of a topic's or a board's watchers (what: "topic" or "board")."""
+    return f"{WATCHERS_PK_PREFIX}{what}#{thing_id}"
+
+
+def watch_sk(what: str, thing_id: str) -> str:
+    """Where the member's own copy of a watch lies in their USER# partition."""
+    return f"{WATCH_SK_PREFIX}{what}#{thing_id}"
+
+
+def notify_pk(user_id: str) -> str:
+    return f"{NOTIFY_PK_PREFIX}{user_id}"
+
+
+def notification_sk(notification_id: str) -> str:
+    return f"{NOTIFICATION_SK_PREFIX}{notification_id}"
 
 
 def create_table_arguments(table_name: str) -> dict[str, Any]:

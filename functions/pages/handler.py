@@ -22,7 +22,7 @@ from forum.errors import Busy, ForumError, NotFound
 from forum.origin import refusal as origin_refusal
 from forum.settings import get_settings
 
-from . import forms, listing, member_page, static, topic_page
+from . import forms, listing, member_page, notices, static, topic_page
 from .common import MISSING_CACHE, NO_STORE, SITE_NAME, Page, busy_page, error_page, not_found
 from .render import render
 
@@ -166,6 +166,17 @@ def account() -> Response[str]:
     return page_response(forms.account())
 
 
+# The member's notifications and what they watch (issue 15).
+@app.route(notices.NOTIFICATIONS_PATH, method=READ_METHODS)
+def notifications() -> Response[str]:
+    return page_response(notices.notifications())
+
+
+@app.route(notices.WATCHED_PATH, method=READ_METHODS)
+def watched() -> Response[str]:
+    return page_response(notices.watched())
+
+
 ROBOTS = """User-agent: *
 Disallow: /api/
 Disallow: /login
@@ -173,6 +184,8 @@ Disallow: /register
 Disallow: /forgot-password
 Disallow: /new-topic
 Disallow: /account
+Disallow: /notifications
+Disallow: /watched
 Disallow: /t/*/previous
 Disallow: /t/*/next
 Disallow: /t/*/new

@@ -19,6 +19,7 @@ import pytest
 
 from api.routes import AUTHENTICATED_ROUTES
 
+from .. import notices
 from ..cognito import MemberPool
 from ..conftest import Caller
 from ..events import claims
@@ -64,6 +65,20 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # Anyone may leave, banned or not; the world's one admin is its last (409).
     "POST /api/me/deletion": (401, 401, 200, 200, 200, 200, 409, 200),
     "POST /api/users/{username}/deletion": (401, 401, 403, 403, 403, 200, 200, 403),
+    # Watching and notifications are reading, not writing: a banned member keeps them.
+    "GET /api/topics/{topic_id}/watch": (401, 401, 200, 200, 200, 200, 200, 200),
+    "PUT /api/topics/{topic_id}/watch": (401, 401, 200, 200, 200, 200, 200, 200),
+    "DELETE /api/topics/{topic_id}/watch": (401, 401, 204, 204, 204, 204, 204, 204),
+    "GET /api/boards/{board_id}/watch": (401, 401, 200, 200, 200, 200, 200, 200),
+    "PUT /api/boards/{board_id}/watch": (401, 401, 200, 200, 200, 200, 200, 200),
+    "DELETE /api/boards/{board_id}/watch": (401, 401, 204, 204, 204, 204, 204, 204),
+    "GET /api/me/watched": (401, 401, 200, 200, 200, 200, 200, 200),
+    "PUT /api/me/auto-watch": (401, 401, 200, 200, 200, 200, 200, 200),
+    "GET /api/me/notifications": (401, 401, 200, 200, 200, 200, 200, 200),
+    "GET /api/me/notifications/unread": (401, 401, 200, 200, 200, 200, 200, 200),
+    "POST /api/me/notifications/read": (401, 401, 200, 200, 200, 200, 200, 200),
+    # The world's notification is the author's: anyone else's id names nothing of theirs.
+    "POST /api/me/notifications/{notification_id}/read": (401, 401, 404, 204, 404, 404, 404, 404),
 }
 
 MEMBERS = {
@@ -82,6 +97,8 @@ class World:
     empty_board_id: str
     topic_id: str
     callers: dict[str, dict[str, str] | None]
+    # A notification of the author's: "another member" replied in their topic.
+    notification_id: str = ""
 
     def request(self, route_key: str) -> tuple[str, str, Any]:
         """The method, URL and body of a typical request to the route, in this world."""
@@ -91,6 +108,7 @@ class World:
             .replace("{topic_id}", self.topic_id)
             .replace("{number}", "2")
             .replace("{username}", "author")
+            .replace("{notification_id}", self.notification_id)
         )
         if route_key == "DELETE /api/boards/{board_id}":
             url = f"/api/boards/{self.empty_board_id}"
@@ -110,6 +128,8 @@ class World:
             "POST /api/me/deletion": {"posts": "keep"},
             "POST /api/users/{username}/deletion": {"reason": "spam", "posts": "remove"},
             "POST /api/me/read-marks": {"board_id": self.board_id},
+            "PUT /api/topics/{topic_id}/watch": {"level": "muted"},
+            "PUT /api/me/auto-watch": {"enabled": False},
         }
         return method, url, bodies.get(route_key)
 
@@ -150,7 +170,19 @@ def make_world(call: Caller, cognito: MemberPool) -> World:
             claims=callers["moderator"],
         )
     )
-    return World(board_id, empty_board_id, topic_id, callers)
+    ok(
+        call(
+            "POST",
+            f"/api/topics/{topic_id}/posts",
+            {"body": "Me too"},
+            claims=callers["another member"],
+        )
+    )
+    notices.deliver([notices.new_post(topic_id, 1), notices.new_post(topic_id, 3)])
+    notification_id = ok(call("GET", "/api/me/notifications", claims=author))["notifications"][0][
+        "id"
+    ]
+    return World(board_id, empty_board_id, topic_id, callers, notification_id)
 
 
 def snapshot(table: Any, cognito: MemberPool) -> tuple[Any, ...]:

@@ -28,9 +28,58 @@ export function renderAccount() {
     el('span', { class: 'who' }, 'Signed in as ', el('a', { href: `/u/${encodeURIComponent(who.username)}` }, who.username)),
     // Its count comes with the page's overlay (unread.js).
     el('a', { href: '/unread', dataset: { unreadLink: '' } }, 'Unread'),
+    notificationsLink(),
     settingsLink(),
     out,
   );
+  showUnreadCount();
+}
+
+// The member's notifications (/notifications), with how many are unread.
+function notificationsLink() {
+  const here = location.pathname === '/notifications';
+  return el(
+    'a',
+    { href: '/notifications', 'aria-current': here ? 'page' : undefined, dataset: { notificationsLink: '' } },
+    'Notifications',
+    el('span', { class: 'count', dataset: { unreadCount: '' }, hidden: true }),
+  );
+}
+
+// The count comes with the page's overlay (overlay.js asks for it once a minute) and is kept
+// for the session's other pages; marking notifications read asks for it again at once.
+const NOTIFICATIONS_KEY = 'forum.notifications.unread';
+
+function showCount(unread) {
+  const count = document.querySelector('[data-unread-count]');
+  if (!count || !Number.isInteger(unread)) return;
+  count.textContent = unread > 0 ? ` (${unread >= 100 ? '99+' : unread})` : '';
+  count.hidden = unread === 0;
+  count.closest('a')?.setAttribute('aria-label', unread > 0 ? `Notifications, ${unread} unread` : 'Notifications');
+}
+
+function keptCount() {
+  const kept = Number.parseInt(sessionStorage.getItem(NOTIFICATIONS_KEY) ?? '', 10);
+  return Number.isInteger(kept) ? kept : null;
+}
+
+/** The overlay's notifications section: {unread}. */
+export function apply({ unread }) {
+  sessionStorage.setItem(NOTIFICATIONS_KEY, String(unread));
+  showCount(unread);
+}
+
+function showUnreadCount() {
+  showCount(keptCount());
+}
+
+async function refreshUnreadCount() {
+  try {
+    const { api } = await import('./api.js');
+    apply(await api('/api/me/notifications/unread', { auth: true }));
+  } catch {
+    // The count is a nicety; the link works without it.
+  }
 }
 
 // The member's own account settings (/account), beside their name.
@@ -40,3 +89,4 @@ function settingsLink() {
 }
 
 window.addEventListener('forum:session', renderAccount);
+window.addEventListener('forum:notifications', refreshUnreadCount);

@@ -16,6 +16,9 @@ const scripts = {
   account: () => import('./account-page.js'),
   // What is new for the member (/unread).
   unread: () => import('./unread-page.js'),
+  // The member's notifications and what they watch (issue 15).
+  notifications: () => import('./notifications.js'),
+  watched: () => import('./watched.js'),
 };
 
 localizeDates(document);
@@ -27,4 +30,10 @@ if (load) {
   load()
     .then((module) => module.start())
     .catch((error) => console.error('The page script failed:', error));
+}
+// Watch / stop watching / mute, on topic and board pages, beside the page's own script.
+if (['topic', 'board'].includes(document.body.dataset.page)) {
+  import('./watch.js')
+    .then((module) => module.start())
+    .catch((error) => console.error('The watch buttons failed:', error));
 }

@@ -58,6 +58,7 @@ export function overlay() {
 
 const sections = {
   unread: () => import('./unread.js'),
+  notifications: () => import('./account.js'),
 };
 
 export async function applyOverlay() {

@@ -90,3 +90,10 @@ class TopicChangeIn(Request):
         description="1-200 characters.",
         json_schema_extra=line(TITLE_MAX),
     )
+    reason: str | None = Field(
+        default=None,
+        max_length=10_000,
+        description="Why (1-500 characters); the starter is told it when the topic is locked "
+        "or moved.",
+        json_schema_extra=line(500),
+    )

@@ -46,11 +46,19 @@ class UnreadOverlay(Schema):
     more: bool | None = Field(default=None, description="With count=true: the list has more.")
 
 
+class NotificationsOverlay(Schema):
+    """How many of the member's newest notifications are unread (forum.notifications)."""
+
+    unread: int
+
+
 class OverlayOut(Schema):
     """Everything personal a page shows, from one call: one section per feature. A section
     that does not concern the page is null; later features add sections beside these."""
 
     unread: UnreadOverlay | None = None
+    # With count=true only, as the Unread count: the header's number, once a minute.
+    notifications: NotificationsOverlay | None = None
 
 
 class ListedTopicOut(Schema):
