@@ -79,11 +79,13 @@ XRAY_RESERVOIR_MONTH = 2.628e6 * 5.00 / 1e6
 # readers'): the static requests and bytes of each come from Chromium (bench/page_weight.py).
 FIRST_VIEW_SHARE = 0.1
 PAGE_WEIGHT_RESULTS = REPO_ROOT / "build" / "bench" / "page_weight.json"
-# 15 in the Forum stack (API 5xx, table throttles, errors and throttles of five functions,
-# three dead-letter queues) and the WAF blocks alarm in the edge stack. The table's stream
-# costs nothing: Lambda reads it for free, and its filter invokes nothing at rest; each queue
-# behind it is long-polled by its event source mapping (bench/fan_out.py prices that).
-ALARMS = 16
+# 23 in the Forum stack (API 5xx, table throttles, errors and throttles of the functions:
+# api, site, thumbnail, changes, media cleanup, notifier, search, indexer, the Cognito
+# triggers'...; the dead-letter queues of the thumbnails, the stream and each subscribed queue),
+# counted in the synthesized template, and the WAF blocks alarm in the edge stack. The
+# table's stream costs nothing: Lambda reads it for free, and its filter invokes nothing at
+# rest; each queue behind it is long-polled by its event source mapping (bench/fan_out.py).
+ALARMS = 24
 # infra/edge.py: three AWS managed rule groups (no subscription fee) and the rate-based rule.
 WAF_RULES = 4
 

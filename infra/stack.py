@@ -20,7 +20,7 @@ from .images import ForumImages
 from .mail import ForumMail
 from .media_cleanup import ForumMediaCleanup
 from .monitoring import ForumMonitoring
-from .notifications import ForumNotifications
+from .notifications import NOTIFIED_EVENTS, NOTIFIED_KINDS, ForumNotifications
 from .pricing_plan import DISTRIBUTION_ARN_OUTPUT
 from .search import INDEXER_EVENTS, INDEXER_KINDS, INDEXER_MAX_RECEIVES, ForumSearch
 from .site import ForumSite
@@ -141,6 +141,14 @@ class ForumStack(Stack):
             layer=self.api.layer,
         )
         self.monitoring.watch_function("MediaCleanup", self.media_cleanup.function)
+        # New posts and topics become members' notifications, off the write path.
+        self.changes.subscribe(
+            "Notifications",
+            self.notifications.function,
+            kinds=NOTIFIED_KINDS,
+            events=NOTIFIED_EVENTS,
+            advice="members were not told of new posts; see the README's redrive command",
+        )
         # The search index's one writer: one message group, in the stream's order.
         self.changes.subscribe(
             "Search",

@@ -209,3 +209,13 @@ def test_the_subscriptions_reach_the_function_and_the_stream_filter(
         for a in _of_type(feed_template, "AWS::CloudWatch::Alarm").values()
     )
     assert "Search dead-letter queue" in alarms and "Notify dead-letter queue" in alarms
+
+
+def test_the_stack_subscribes_media_cleanup_notifications_and_search(synth: Synthesis) -> None:
+    _, changes = function_by_handler(synth, HANDLER)
+    found = {item["name"]: item for item in subscriptions_of(changes)}
+    assert set(found) == {"MediaCleanup", "Notifications", "Search"}
+    assert sorted(found["Notifications"]["kinds"]) == ["post", "topic"]
+    assert found["Notifications"]["events"] == ["INSERT"]
+    assert sorted(found["Search"]["events"]) == ["INSERT", "MODIFY", "REMOVE"]
+    assert found["Search"]["fifo"] is True and found["Notifications"]["fifo"] is False

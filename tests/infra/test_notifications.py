@@ -34,7 +34,15 @@ def test_the_notifier_may_use_the_table_and_nothing_else(synth: Synthesis) -> No
         )
     }
     assert "dynamodb:BatchWriteItem" in actions and "dynamodb:Query" in actions
-    assert not any(action.startswith(("s3:", "sqs:", "cognito")) for action in actions)
+    assert not any(action.startswith(("s3:", "cognito")) for action in actions)
+    # SQS only to read its own queue of changes (the change feed's subscription).
+    assert {action for action in actions if action.startswith("sqs:")} <= {
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    }
 
 
 def test_it_consumes_new_posts_and_topics(synth: Synthesis) -> None:

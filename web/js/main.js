@@ -4,6 +4,7 @@
 import { renderAccount } from './account.js';
 import { localizeDates } from './dates.js';
 import { applyOverlay } from './overlay.js';
+import { start as startWatching } from './watch.js';
 
 const scripts = {
   topic: () => import('./topic.js'),
@@ -31,9 +32,8 @@ if (load) {
     .then((module) => module.start())
     .catch((error) => console.error('The page script failed:', error));
 }
-// Watch / stop watching / mute, on topic and board pages, beside the page's own script.
+// Watch / stop watching / mute, on topic and board pages, beside the page's own script (in
+// every bundle: a small module, and main.js's dynamic imports are its page table alone).
 if (['topic', 'board'].includes(document.body.dataset.page)) {
-  import('./watch.js')
-    .then((module) => module.start())
-    .catch((error) => console.error('The watch buttons failed:', error));
+  startWatching().catch((error) => console.error('The watch buttons failed:', error));
 }
