@@ -100,7 +100,11 @@ def test_a_rebuild_refused_the_lease_publishes_next_time_without_scanning_again(
     Lease(180, holder="indexer").take()
     with pytest.raises(Held):
         rebuilding.rebuild(
-            tmp_path / "work", s3=storage.s3(), bucket=search_bucket, progress_out=None
+            tmp_path / "work",
+            s3=storage.s3(),
+            bucket=search_bucket,
+            progress_out=None,
+            lease_wait=0,
         )
     Lease(180, holder="indexer").release()
 

@@ -110,9 +110,11 @@ def rebuild(
     bucket: str,
     progress_out: TextIO | None = sys.stderr,
     commit_every: int = COMMIT_EVERY,
+    lease_wait: float = LEASE_SECONDS + 5,
 ) -> Rebuilt:
     """Build the index from the table in ``work`` (resuming what a stopped run left there),
-    then publish it."""
+    then publish it, waiting up to ``lease_wait`` seconds for the writer's lease (Held after
+    that; the same command then publishes without scanning again)."""
     table = get_settings().table_name
     work.mkdir(parents=True, exist_ok=True)
     state = _load_checkpoint(work, table)
@@ -127,7 +129,7 @@ def rebuild(
         _scan(work, state, progress_out, commit_every)
 
     lease = Lease(LEASE_SECONDS)
-    _take(lease)
+    _take(lease, lease_wait)
     try:
         current = store.read_manifest(s3, bucket)
         manifest, _etag = store.publish(s3, bucket, work / INDEX_DIRECTORY, current)
@@ -137,10 +139,10 @@ def rebuild(
     return Rebuilt(posts=state["posts"], generation=manifest.generation, resumed=resumed)
 
 
-def _take(lease: Lease, pause: float = 1.0) -> None:
+def _take(lease: Lease, wait: float, pause: float = 1.0) -> None:
     """Take the writer's lease, waiting while the indexer holds it: it gives it up after each
     batch, and a lease nobody gives up runs out after LEASE_SECONDS."""
-    deadline = time.monotonic() + LEASE_SECONDS + 5
+    deadline = time.monotonic() + wait
     while True:
         try:
             lease.take()
