@@ -17,6 +17,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from forum.errors import Invalid
+from forum.i18n import _
+
 # The deepest request is an object holding a list of ids; the margin is for what clients add.
 MAX_DEPTH = 32
 
@@ -61,3 +64,11 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
             return True
         pending.extend((child, depth + 1) for child in children)
     return False
+
+
+def optional_object(event: Any) -> None:
+    """A route whose body may be left out takes, when one is sent, a JSON object: Powertools
+    reads any other JSON (``[null, null]``) as no body at all, which would accept it."""
+    text = event.decoded_body if event.body else None
+    if text and text.strip() and not isinstance(loads(text), dict):
+        raise Invalid(_("The body, when there is one, must be a JSON object."))

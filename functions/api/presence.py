@@ -8,6 +8,7 @@ from forum import presence, reading
 
 from . import caller
 from .auth import require_member
+from .bodies import optional_object
 from .params import TopicId
 from .responses import answers, ok
 from .schemas.presence import HeartbeatIn, MemberHeartbeatIn, PresenceOut
@@ -35,6 +36,7 @@ def guest_heartbeat(topic_id: TopicId, body: HeartbeatIn) -> PresenceOut:
 )
 def member_heartbeat(topic_id: TopicId, body: MemberHeartbeatIn | None = None) -> PresenceOut:
     member = require_member(router.current_event)
+    optional_object(router.current_event)
     seen = presence.heartbeat(
         topic_id, "member", member.user_id, body.counted_in if body is not None else None
     )

@@ -92,10 +92,13 @@ def _segments(path: str) -> list[str]:
     return path.strip("/").split("/")
 
 
-def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route API Gateway would pick for a request, with its path parameters."""
+def match(
+    method: str, path: str, routes: tuple[Route, ...] | None = None
+) -> tuple[Route, dict[str, str]] | None:
+    """The route API Gateway would pick for a request (among ``routes``, the api function's by
+    default), with its path parameters."""
     parts = _segments(path)
-    for route in ROUTES:
+    for route in ROUTES if routes is None else routes:
         if route.method != method.upper():
             continue
         template = _segments(route.path)
@@ -116,4 +119,8 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
 
 def allowed_methods(path: str) -> list[str]:
     """The methods some route serves at this path (for 405's Allow); none for an unknown path."""
-    return sorted({route.method for route in ROUTES if match(route.method, path) is not None})
+    # The search function serves GET /api/search; another method there reaches this function.
+    served = (*ROUTES, SEARCH_API_ROUTE)
+    return sorted(
+        {route.method for route in served if match(route.method, path, served) is not None}
+    )

@@ -11,6 +11,7 @@ from forum import reading, unread
 from forum.models import ForumItem
 
 from .auth import require_member
+from .bodies import optional_object
 from .overlay import Scene
 from .params import Cursor
 from .responses import answers, ok
@@ -119,6 +120,7 @@ def unread_replies() -> UnreadListOut:
 )
 def mark_read(body: MarkReadIn | None = None) -> MarkReadOut:
     member = require_member(router.current_event)
+    optional_object(router.current_event)
     board_id: Any = body.board_id if body is not None else None
     if board_id is None:
         return MarkReadOut(marked_at=reading.mark_all_read(member.user_id))

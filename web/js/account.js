@@ -3,6 +3,7 @@
 // for everyone; this is the only change.
 
 import { el } from './dom.js';
+import { NOTIFICATIONS_KEY } from './overlay.js';
 import { member, signOut } from './session.js';
 
 function here() {
@@ -47,8 +48,8 @@ function notificationsLink() {
 }
 
 // The count comes with the page's overlay (overlay.js asks for it once a minute) and is kept
-// for the session's other pages; marking notifications read asks for it again at once.
-const NOTIFICATIONS_KEY = 'forum.notifications.unread';
+// for the session's other pages; marking notifications read forgets it, so this page and the
+// next ask again at once.
 
 function showCount(unread) {
   const count = document.querySelector('[data-unread-count]');
@@ -74,6 +75,7 @@ function showUnreadCount() {
 }
 
 async function refreshUnreadCount() {
+  sessionStorage.removeItem(NOTIFICATIONS_KEY);
   try {
     const { api } = await import('./api.js');
     apply(await api('/api/me/notifications/unread', { auth: true }));

@@ -8,6 +8,8 @@ import { api } from './api.js';
 import { member } from './session.js';
 
 const COUNT_KEY = 'forum.unread.count';
+// The header's notifications count, kept by account.js; gone once notifications are read.
+export const NOTIFICATIONS_KEY = 'forum.notifications.unread';
 // The header's unread count costs the Unread list's three requests: asked for once a minute.
 const COUNT_EVERY_MS = 60_000;
 
@@ -45,7 +47,8 @@ function query() {
     params.set('page', data.pageNumber || '1');
   }
   const kept = storedCount();
-  if (!kept || Date.now() - kept.at > COUNT_EVERY_MS) params.set('count', 'true');
+  const stale = !kept || Date.now() - kept.at > COUNT_EVERY_MS;
+  if (stale || sessionStorage.getItem(NOTIFICATIONS_KEY) === null) params.set('count', 'true');
   return params.toString();
 }
 
