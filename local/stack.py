@@ -22,49 +22,21 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from . import stack_cdn
 from .deployed import (
     Function,
     HttpRoute,
     JwtConfig,
     LocalStack,
     QueueTrigger,
-    StaticDeployment,
     StreamTrigger,
 )
-from .template import ACCOUNT, REGION, Resolver, Resource, Template, local_name
+from .deployment import Creator, Deployment
+from .template import ACCOUNT, REGION, Resource, Template, local_name
 
 __all__ = ["ACCOUNT", "REGION", "deploy"]
 
 log = logging.getLogger("forum.stack")
-
-
-class _Deployment:
-    """What the creators share while they make the stack: the clients, what is made so far
-    (the stack the runtime gets), and what one creator leaves for another."""
-
-    def __init__(self, clients: Callable[[str], Any], local_origin: str) -> None:
-        self.stack = LocalStack()
-        self.resolve = Resolver(self.stack)
-        self.local_origin = local_origin
-        self._clients = clients
-        self._made_clients: dict[str, Any] = {}
-        # An HTTP API integration's logical id → the function it invokes.
-        self.integrations: dict[str, str | None] = {}
-        # A CloudFront response headers policy's logical id → the headers it adds.
-        self.header_policies: dict[str, dict[str, str]] = {}
-
-    def client(self, service: str) -> Any:
-        if service not in self._made_clients:
-            self._made_clients[service] = self._clients(service)
-        return self._made_clients[service]
-
-    def made(self, logical_id: str, name: str, arn: str | None = None) -> None:
-        self.stack.names[logical_id] = name
-        if arn is not None:
-            self.stack.arns[logical_id] = arn
-
-
-Creator = Callable[[_Deployment, str, Resource], None]
 
 
 def _members(client: Any, operation: str) -> set[str]:
@@ -77,7 +49,7 @@ def _only(client: Any, operation: str, properties: dict[str, Any]) -> dict[str, 
     return {key: value for key, value in properties.items() if key in members}
 
 
-def _table(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _table(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     dynamodb = deployment.client("dynamodb")
     properties = deployment.resolve(resource["Properties"])
     name = local_name(logical_id, resource)
@@ -132,7 +104,7 @@ def _add_missing_indexes(
         )
 
 
-def _user_pool(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _user_pool(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     cognito = deployment.client("cognito-idp")
     name = local_name(logical_id, resource)
     pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
@@ -147,7 +119,7 @@ def _user_pool(deployment: _Deployment, logical_id: str, resource: Resource) -> 
     )
 
 
-def _user_pool_client(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _user_pool_client(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     cognito = deployment.client("cognito-idp")
     properties = deployment.resolve(resource["Properties"])
     name = local_name(logical_id, resource)
@@ -164,7 +136,7 @@ def _user_pool_client(deployment: _Deployment, logical_id: str, resource: Resour
     deployment.made(logical_id, client_id)
 
 
-def _user_pool_group(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _user_pool_group(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     cognito = deployment.client("cognito-idp")
     properties = deployment.resolve(resource["Properties"])
     try:
@@ -173,7 +145,7 @@ def _user_pool_group(deployment: _Deployment, logical_id: str, resource: Resourc
         cognito.create_group(**_only(cognito, "CreateGroup", properties))
 
 
-def _queue(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _queue(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     properties = deployment.resolve(resource.get("Properties", {}))
     name = local_name(logical_id, resource)
     attributes: dict[str, str] = {}
@@ -193,7 +165,7 @@ def _queue(deployment: _Deployment, logical_id: str, resource: Resource) -> None
     deployment.made(logical_id, url, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")
 
 
-def _bucket(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _bucket(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     s3 = deployment.client("s3")
     properties = deployment.resolve(resource.get("Properties", {}))
     name = local_name(logical_id, resource)
@@ -210,7 +182,7 @@ def _bucket(deployment: _Deployment, logical_id: str, resource: Resource) -> Non
     deployment.made(logical_id, name, f"arn:aws:s3:::{name}")
 
 
-def _bucket_notifications(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _bucket_notifications(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     properties = deployment.resolve(resource["Properties"])
     configuration = properties.get("NotificationConfiguration") or {}
     queue_configs = configuration.get("QueueConfigurations") or []
@@ -221,12 +193,12 @@ def _bucket_notifications(deployment: _Deployment, logical_id: str, resource: Re
         )
 
 
-def _name_function(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _name_function(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     name = local_name(logical_id, resource)
     deployment.made(logical_id, name, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
 
 
-def _function(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _function(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     properties = deployment.resolve(resource["Properties"])
     if "Handler" not in properties or "." not in properties["Handler"]:
         return  # not a Python function of ours (a CDK provider's, say)
@@ -241,12 +213,12 @@ def _function(deployment: _Deployment, logical_id: str, resource: Resource) -> N
     )
 
 
-def _integration(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _integration(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     uri = deployment.resolve(resource["Properties"]).get("IntegrationUri")
     deployment.integrations[logical_id] = _function_of(uri, deployment.stack)
 
 
-def _authorizer(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _authorizer(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     configuration = deployment.resolve(resource["Properties"]).get("JwtConfiguration") or {}
     deployment.stack.jwt = JwtConfig(
         issuer=configuration.get("Issuer", ""),
@@ -255,7 +227,7 @@ def _authorizer(deployment: _Deployment, logical_id: str, resource: Resource) ->
     deployment.made(logical_id, logical_id)
 
 
-def _route(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _route(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     properties = resource["Properties"]
     integration = _integration_of(properties.get("Target", {}))
     function = deployment.integrations.get(integration or "")
@@ -270,7 +242,7 @@ def _route(deployment: _Deployment, logical_id: str, resource: Resource) -> None
     )
 
 
-def _event_source_mapping(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
+def _event_source_mapping(deployment: Deployment, logical_id: str, resource: Resource) -> None:
     stack = deployment.stack
     properties = deployment.resolve(resource["Properties"])
     source = properties.get("EventSourceArn", "")
@@ -319,40 +291,6 @@ def _stream_trigger(
     )
 
 
-def _response_headers_policy(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
-    config = deployment.resolve(resource["Properties"]).get("ResponseHeadersPolicyConfig") or {}
-    deployment.header_policies[logical_id] = _header_values(config)
-
-
-def _distribution(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
-    """The distribution's response headers policies, by the path patterns of its behaviors."""
-    config = resource["Properties"]["DistributionConfig"]
-    behaviors = [
-        *config.get("CacheBehaviors", []),
-        {"PathPattern": "*", **config.get("DefaultCacheBehavior", {})},
-    ]
-    for behavior in behaviors:
-        policy = behavior.get("ResponseHeadersPolicyId")
-        reference = policy.get("Ref") if isinstance(policy, dict) else None
-        headers = dict(deployment.header_policies.get(reference or "", {}))
-        deployment.stack.response_headers.append((behavior["PathPattern"], headers))
-
-
-def _bucket_deployment(deployment: _Deployment, logical_id: str, resource: Resource) -> None:
-    """The static files' deployments: which names each syncs and what Cache-Control it gives
-    them (the gateway serves the files from build/static and web/ themselves)."""
-    properties = resource["Properties"]
-    if properties.get("DestinationBucketKeyPrefix") != "static/":
-        return
-    deployment.stack.static_deployments.append(
-        StaticDeployment(
-            cache_control=(properties.get("SystemMetadata") or {}).get("cache-control", ""),
-            exclude=tuple(properties.get("Exclude") or ()),
-            include=tuple(properties.get("Include") or ()),
-        )
-    )
-
-
 # Every resource type the local runtime makes or reads, in the order they are made: each
 # creator may rely on what those above it made (an app client on its user pool, a bucket's
 # notifications on their queue, a function's environment on the table, buckets and pool).
@@ -369,9 +307,9 @@ CREATORS: dict[str, Creator] = {
     "AWS::ApiGatewayV2::Authorizer": _authorizer,
     "AWS::ApiGatewayV2::Route": _route,
     "AWS::Lambda::EventSourceMapping": _event_source_mapping,
-    "AWS::CloudFront::ResponseHeadersPolicy": _response_headers_policy,
-    "AWS::CloudFront::Distribution": _distribution,
-    "Custom::CDKBucketDeployment": _bucket_deployment,
+    "AWS::CloudFront::ResponseHeadersPolicy": stack_cdn.response_headers_policy,
+    "AWS::CloudFront::Distribution": stack_cdn.distribution,
+    "Custom::CDKBucketDeployment": stack_cdn.bucket_deployment,
 }
 # Resources whose names are theirs before anything is made, so that any resource may name
 # them: a function's name and ARN follow from its construct path.
@@ -383,7 +321,7 @@ def deploy(
 ) -> LocalStack:
     """Create (or find again) the template's resources; ``clients(name)`` gives boto3 clients."""
     read = Template(template)
-    deployment = _Deployment(clients, local_origin)
+    deployment = Deployment(clients, local_origin)
     for table in (NAMERS, CREATORS):
         for resource_type, create in table.items():
             for logical_id, resource in read.of_type(resource_type):
@@ -430,30 +368,3 @@ def _cors_rule(rule: dict[str, Any], local_origin: str) -> dict[str, Any]:
     # The stack allows its CloudFront origin; locally the page comes from the local gateway.
     result["AllowedOrigins"] = sorted({*result.get("AllowedOrigins", []), local_origin} - {None})
     return result
-
-
-def _header_values(config: dict[str, Any]) -> dict[str, str]:
-    """The headers a CloudFront response headers policy adds (with override) to a response."""
-    headers: dict[str, str] = {}
-    security = config.get("SecurityHeadersConfig") or {}
-    if "ContentSecurityPolicy" in security:
-        headers["Content-Security-Policy"] = security["ContentSecurityPolicy"][
-            "ContentSecurityPolicy"
-        ]
-    if "StrictTransportSecurity" in security:
-        hsts = security["StrictTransportSecurity"]
-        value = f"max-age={hsts['AccessControlMaxAgeSec']}"
-        if hsts.get("IncludeSubdomains"):
-            value += "; includeSubDomains"
-        if hsts.get("Preload"):
-            value += "; preload"
-        headers["Strict-Transport-Security"] = value
-    if "ContentTypeOptions" in security:
-        headers["X-Content-Type-Options"] = "nosniff"
-    if "FrameOptions" in security:
-        headers["X-Frame-Options"] = security["FrameOptions"]["FrameOption"]
-    if "ReferrerPolicy" in security:
-        headers["Referrer-Policy"] = security["ReferrerPolicy"]["ReferrerPolicy"]
-    for item in (config.get("CustomHeadersConfig") or {}).get("Items") or []:
-        headers[item["Header"]] = item["Value"]
-    return headers
