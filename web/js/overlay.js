@@ -77,7 +77,10 @@ export async function applyOverlay() {
   }
 }
 
+// The sign-in and sign-up pages leave as soon as a session begins: nothing to overlay there.
+const LEAVING = new Set(['login', 'register', 'forgot-password']);
+
 window.addEventListener('forum:session', () => {
   pending = null;
-  applyOverlay();
+  if (!LEAVING.has(document.body.dataset.page)) applyOverlay();
 });
